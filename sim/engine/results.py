@@ -1,0 +1,167 @@
+"""Results of a Monte Carlo run: per-run table, streamed aggregates, sample trajectories.
+
+On disk (one directory per run of ``sim run``)::
+
+    runs.parquet      one row per replication (outcomes, times, peak/final escalation, drawn params)
+    aggregates.npz    escalation histogram per step, action counts per step
+    samples.json      a few whole trajectories
+    scenario.json     the resolved scenario (variants merged)
+    summary.json      headline numbers (written by the analysis layer)
+
+Column conventions of ``runs``:
+    ``run`` (int64, global replication index), ``batch`` (int32),
+    ``<outcome>`` (bool: happened), ``<outcome>_step`` (float64, first step, NaN if never),
+    ``peak_escalation``, ``final_escalation`` (float64, ladder points),
+    ``event.<id>`` (bool, probabilistic events only: did it happen in this run),
+    ``param.<path>`` (float64, the value drawn for every random parameter, path as in sweeps,
+    e.g. ``param.actors.khamenei.traits.pressure_aversion``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.schema import Scenario
+
+HIST_BINS = 101
+"""Escalation histograms use this many equal bins over [0, ladder.max]."""
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One whole replication, kept for plotting.
+
+    ``escalation``: (T+1,) ladder points at steps 0..T; ``actions``: (T, A) global action index
+    chosen by each actor at steps 1..T (after vetoes/restraint); ``run``: global run index.
+    """
+
+    run: int
+    escalation: np.ndarray
+    actions: np.ndarray
+
+
+@dataclass
+class RunResults:
+    """Everything a run produced. Built by the engine, read by analysis and reports."""
+
+    scenario: Scenario
+    seed: int
+    runs_count: int
+    batch_size: int
+    runs: pd.DataFrame
+    escalation_hist: np.ndarray  # (T+1, HIST_BINS) int64 counts of runs per bin per step
+    action_counts: np.ndarray  # (T, A, K) int64: times actor a took action k at step t+1
+    samples: list[Trajectory] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outcome_ids(self) -> list[str]:
+        return [o.id for o in self.scenario.outcomes]
+
+    @property
+    def horizon(self) -> int:
+        return self.scenario.scenario.horizon
+
+    def bin_edges(self) -> np.ndarray:
+        return np.linspace(0.0, self.scenario.ladder.max, HIST_BINS + 1)
+
+    def escalation_quantiles(self, qs: list[float] | np.ndarray) -> np.ndarray:
+        """Quantiles of escalation per step from the streamed histogram: (T+1, len(qs)).
+
+        Linear interpolation inside a bin; exact to within one bin width (max/101 points).
+        """
+        qs = np.asarray(qs, dtype=float)
+        edges = self.bin_edges()
+        cdf = np.cumsum(self.escalation_hist, axis=1).astype(float)
+        total = cdf[:, -1:]
+        cdf /= np.where(total > 0, total, 1.0)
+        out = np.empty((cdf.shape[0], qs.size))
+        for t in range(cdf.shape[0]):
+            c = np.concatenate([[0.0], cdf[t]])
+            out[t] = np.interp(qs, c, edges)
+        return out
+
+    def mean_escalation(self) -> np.ndarray:
+        centers = (self.bin_edges()[:-1] + self.bin_edges()[1:]) / 2
+        h = self.escalation_hist.astype(float)
+        return (h @ centers) / np.maximum(h.sum(axis=1), 1)
+
+    # ---- persistence -------------------------------------------------------------------------
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write the results into ``out_dir`` atomically file by file (tmp + rename)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out / "scenario.json", self.scenario.model_dump_json(indent=1).encode())
+        buf_path = out / ".runs.parquet.tmp"
+        self.runs.to_parquet(buf_path, index=False)
+        os.replace(buf_path, out / "runs.parquet")
+        tmp = out / ".aggregates.tmp.npz"
+        np.savez_compressed(tmp, escalation_hist=self.escalation_hist, action_counts=self.action_counts)
+        os.replace(tmp, out / "aggregates.npz")
+        samples = [
+            {"run": s.run, "escalation": s.escalation.round(3).tolist(), "actions": s.actions.tolist()}
+            for s in self.samples
+        ]
+        meta = {
+            "seed": self.seed,
+            "runs": self.runs_count,
+            "batch_size": self.batch_size,
+            "elapsed_s": self.elapsed_s,
+            "extra": self.extra,
+            "samples": samples,
+        }
+        _atomic_write(out / "samples.json", json.dumps(meta).encode())
+        return out
+
+    @classmethod
+    def load(cls, out_dir: str | Path) -> RunResults:
+        """Read results written by :meth:`save`. Raises FileNotFoundError naming the missing file."""
+        d = Path(out_dir)
+        for name in ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json"):
+            if not (d / name).is_file():
+                raise FileNotFoundError(f"{d / name}: missing (is {d} a results directory of `sim run`?)")
+        scenario = Scenario.model_validate_json((d / "scenario.json").read_text())
+        runs = pd.read_parquet(d / "runs.parquet")
+        with np.load(d / "aggregates.npz") as z:
+            hist, counts = z["escalation_hist"], z["action_counts"]
+        meta = json.loads((d / "samples.json").read_text())
+        samples = [
+            Trajectory(run=s["run"], escalation=np.asarray(s["escalation"]), actions=np.asarray(s["actions"]))
+            for s in meta["samples"]
+        ]
+        return cls(
+            scenario=scenario,
+            seed=meta["seed"],
+            runs_count=meta["runs"],
+            batch_size=meta["batch_size"],
+            runs=runs,
+            escalation_hist=hist,
+            action_counts=counts,
+            samples=samples,
+            elapsed_s=meta.get("elapsed_s", 0.0),
+            extra=meta.get("extra", {}),
+        )
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
