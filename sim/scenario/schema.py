@@ -97,7 +97,9 @@ class Param(Provenance):
     def _check_params(self) -> Param:
         needed = _DIST_PARAMS[self.dist]
         present = {
-            k for k in ("value", "low", "high", "mean", "sd", "a", "b", "mode") if getattr(self, k) is not None
+            k
+            for k in ("value", "low", "high", "mean", "sd", "a", "b", "mode")
+            if getattr(self, k) is not None
         }
         missing = [k for k in needed if k not in present]
         extra = sorted(present - set(needed))
@@ -113,7 +115,9 @@ class Param(Provenance):
             raise ValueError(f"sd must be > 0, got {self.sd}")
         if self.dist == "beta" and ((self.a or 0) <= 0 or (self.b or 0) <= 0):
             raise ValueError("beta needs a > 0 and b > 0")
-        if self.dist in ("uniform", "truncnorm") and not (self.low is not None and self.high is not None and self.low < self.high):
+        if self.dist in ("uniform", "truncnorm") and not (
+            self.low is not None and self.high is not None and self.low < self.high
+        ):
             raise ValueError(f"low must be below high (got low={self.low}, high={self.high})")
         if self.dist == "triangular":
             assert self.low is not None and self.high is not None and self.mode is not None
@@ -152,7 +156,9 @@ class Param(Provenance):
             return (self.low + self.mode + self.high) / 3
         from scipy import stats
 
-        assert self.mean is not None and self.sd is not None and self.low is not None and self.high is not None
+        assert (
+            self.mean is not None and self.sd is not None and self.low is not None and self.high is not None
+        )
         lo, hi = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
         return float(stats.truncnorm.mean(lo, hi, loc=self.mean, scale=self.sd))
 
@@ -229,7 +235,7 @@ class Traits(Frozen):
     @field_validator(*TRAIT_NAMES)
     @classmethod
     def _in_unit(cls, v: Param) -> Param:
-        return _unit(v, "traits are probabilities or weights in 0..1")
+        return _unit(v, "traits are probabilities or weights")
 
 
 class Capabilities(Frozen):
@@ -241,7 +247,7 @@ class Capabilities(Frozen):
     @field_validator(*CAPABILITY_NAMES)
     @classmethod
     def _in_unit(cls, v: Param) -> Param:
-        return _unit(v, "capabilities are relative, 0..1")
+        return _unit(v, "capabilities are relative")
 
 
 class ActorScope(Frozen):
@@ -540,7 +546,9 @@ class Effect(Frozen):
     def _exactly_one(self) -> Effect:
         keys = [k for k in type(self).model_fields if getattr(self, k) is not None]
         if len(keys) != 1:
-            raise ValueError(f"an effect has exactly one key (one of {', '.join(type(self).model_fields)}); got {keys or 'none'}")
+            raise ValueError(
+                f"an effect has exactly one key (one of {', '.join(type(self).model_fields)}); got {keys or 'none'}"
+            )
         return self
 
     @property
@@ -643,8 +651,14 @@ class Dynamics(Frozen):
     @model_validator(mode="after")
     def _ranges(self) -> Dynamics:
         check_range(self.logit_precision, 0.01, 100.0, "logit_precision")
-        for k in ("relaxation", "accident_base", "pressure_decay", "distrust_learning",
-                  "mixed_signal_sensitivity", "prospect_decay"):
+        for k in (
+            "relaxation",
+            "accident_base",
+            "pressure_decay",
+            "distrust_learning",
+            "mixed_signal_sensitivity",
+            "prospect_decay",
+        ):
             check_range(getattr(self, k), 0.0, 1.0, f"{k} is a share per step")
         check_range(self.accident_growth, 0.0, 50.0, "accident_growth")
         check_range(self.accident_severity, 0.0, 100.0, "accident_severity, in ladder points")
@@ -658,7 +672,7 @@ class SidePressure(Frozen):
     @field_validator("value")
     @classmethod
     def _u(cls, v: Param) -> Param:
-        return _unit(v, "pressure is 0..1")
+        return _unit(v, "pressure is a share")
 
 
 class Initial(Frozen):

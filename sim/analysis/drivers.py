@@ -1,0 +1,149 @@
+"""Why: which uncertain parameters drive each outcome of a run.
+
+For every drawn parameter (``param.*`` column of ``RunResults.runs``) and every outcome
+indicator (``<outcome>`` bool column):
+
+- PRCC, partial rank correlation coefficient (Marino et al. 2008): rank-transform everything,
+  remove the linear effect of the other parameters' ranks from both the parameter's ranks and
+  the outcome's ranks, correlate the residuals. Range -1..1; positive = higher values make the
+  outcome more likely. Significance from the t statistic with ``n - 2 - (p - 1)`` degrees of
+  freedom (p = number of parameters), with a Bonferroni-adjusted p-value over all tests.
+- optionally, a standardized logistic regression (each parameter scaled to mean 0, sd 1):
+  coefficient = change in log-odds of the outcome per standard deviation of the parameter.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats as sps
+
+from sim.engine.results import RunResults
+
+PARAM_PREFIX = "param."
+
+
+def param_columns(runs: pd.DataFrame, min_unique: int = 3) -> list[str]:
+    """``param.*`` columns that vary across runs (at least ``min_unique`` distinct values)."""
+    return [c for c in runs.columns if c.startswith(PARAM_PREFIX) and runs[c].nunique() >= min_unique]
+
+
+def _residuals(y: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Residuals of the least-squares fit of ``y`` on ``x`` plus an intercept."""
+    design = np.column_stack([np.ones(y.shape[0]), x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    res: NDArray[np.float64] = y - design @ coef
+    return res
+
+
+def prcc(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """PRCC of each column of ``x`` (n, p) with ``y`` (n,); returns ``(coef, p_value)``, each (p,).
+
+    Entries are NaN where ``y`` or a column of ``x`` is constant or ``n <= p + 1``.
+    """
+    n, p = x.shape
+    coef = np.full(p, np.nan)
+    pval = np.full(p, np.nan)
+    dof = n - 2 - (p - 1)
+    if p == 0 or dof < 1 or np.ptp(y) == 0:
+        return coef, pval
+    rx = np.column_stack([sps.rankdata(x[:, j]) for j in range(p)])
+    ry = sps.rankdata(y)
+    for j in range(p):
+        if np.ptp(rx[:, j]) == 0:
+            continue
+        others = np.delete(rx, j, axis=1)
+        ex, ey = _residuals(rx[:, j], others), _residuals(ry, others)
+        denom = math.sqrt(float(ex @ ex) * float(ey @ ey))
+        if denom <= 0:
+            continue
+        r = float(np.clip(ex @ ey / denom, -1.0, 1.0))
+        coef[j] = r
+        t = r * math.sqrt(dof / max(1.0 - r * r, 1e-300))
+        pval[j] = float(2.0 * sps.t.sf(abs(t), dof))
+    return coef, pval
+
+
+def standardized_logit(
+    x: NDArray[np.float64], y: NDArray[np.bool_], ridge: float = 1e-3, iters: int = 50
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Logistic regression of ``y`` on standardized ``x`` by Newton-Raphson (tiny ridge penalty).
+
+    Returns ``(coef, p_value)`` per column: change in log-odds per standard deviation, and the
+    Wald test p-value. NaN when ``y`` is constant.
+    """
+    n, p = x.shape
+    yf = y.astype(float)
+    if p == 0 or yf.min() == yf.max():
+        return np.full(p, np.nan), np.full(p, np.nan)
+    sd = x.std(axis=0)
+    z = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    design = np.column_stack([np.ones(n), z])
+    beta = np.zeros(p + 1)
+    penalty = ridge * np.eye(p + 1)
+    penalty[0, 0] = 0.0
+    hess = penalty
+    for _ in range(iters):
+        mu = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -30, 30)))
+        grad = design.T @ (yf - mu) - penalty @ beta
+        hess = (design * (mu * (1 - mu))[:, None]).T @ design + penalty
+        step = np.linalg.solve(hess, grad)
+        beta += step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    se = np.sqrt(np.clip(np.diag(np.linalg.pinv(hess)), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pval = 2.0 * sps.norm.sf(np.abs(beta / se))
+    coef = np.where(sd > 0, beta[1:], np.nan)
+    return coef, np.where(sd > 0, pval[1:], np.nan)
+
+
+def short_param_name(column: str) -> str:
+    """``param.actors.khamenei.traits.resolve`` -> ``khamenei resolve`` (for axis labels)."""
+    parts = column.removeprefix(PARAM_PREFIX).split(".")
+    if len(parts) >= 4 and parts[0] == "actors":
+        return f"{parts[1]} {parts[-1]}"
+    if len(parts) >= 3 and parts[0] in ("relations", "events"):
+        return f"{parts[1]} {parts[-1]}"
+    return " ".join(parts[1:] if parts[0] in ("dynamics", "initial") and len(parts) > 1 else parts)
+
+
+def drivers_table(results: RunResults, alpha: float = 0.05, logit: bool = True) -> pd.DataFrame:
+    """One row per (outcome, parameter), sorted by outcome then |PRCC| descending.
+
+    Columns: ``outcome``, ``param`` (column name), ``label`` (short name), ``prcc`` (-1..1),
+    ``p_value``, ``p_adjusted`` (Bonferroni over all rows), ``significant`` (p_adjusted < alpha),
+    and with ``logit``: ``logit_coef`` (log-odds per sd), ``logit_p``. Empty when no parameter
+    varies.
+    """
+    runs = results.runs
+    cols = param_columns(runs)
+    columns = ["outcome", "param", "label", "prcc", "p_value", "p_adjusted", "significant"]
+    if logit:
+        columns += ["logit_coef", "logit_p"]
+    if not cols or len(runs) == 0:
+        return pd.DataFrame(columns=columns)
+    x = runs[cols].to_numpy(dtype=float)
+    frames = []
+    for oid in results.outcome_ids:
+        y = runs[oid].to_numpy(dtype=bool)
+        coef, pval = prcc(x, y.astype(float))
+        frame = pd.DataFrame(
+            {"outcome": oid, "param": cols, "label": [short_param_name(c) for c in cols], "prcc": coef,
+             "p_value": pval}
+        )
+        if logit:
+            frame["logit_coef"], frame["logit_p"] = standardized_logit(x, y)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    tests = int(table["p_value"].notna().sum())
+    table["p_adjusted"] = np.minimum(table["p_value"] * max(tests, 1), 1.0)
+    table["significant"] = table["p_adjusted"] < alpha
+    table["_abs"] = table["prcc"].abs()
+    table = table.sort_values(["outcome", "_abs"], ascending=[True, False], na_position="last")
+    order = {o: i for i, o in enumerate(results.outcome_ids)}
+    table = table.sort_values("outcome", key=lambda s: s.map(order), kind="stable")
+    return table.drop(columns="_abs").reset_index(drop=True)[columns]

@@ -1,0 +1,114 @@
+"""``sim run SCENARIO.yaml``: Monte Carlo replications, a table of outcome odds, a report."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.analysis.stats import outcome_table, peak_level_distribution, summary_dict
+from sim.engine.results import RunResults, _atomic_write
+from sim.engine.runner import run_scenario
+from sim.scenario.errors import Problem, SimUserError
+from sim.scenario.loader import load_scenario
+
+
+def default_out_dir(scenario_id: str) -> Path:
+    """Where results go by default: ``reports/<scenario id>/``."""
+    return Path("reports") / scenario_id
+
+
+@click.command("run")
+@click.argument("scenario_file", type=click.Path(dir_okay=False))
+@click.option("--runs", type=click.IntRange(1, 100_000_000), help="Replications (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Root seed (default: the scenario's).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Results folder [reports/<id>/].")
+@click.option("--workers", type=click.IntRange(1, 1024), help="Local processes [all cores].")
+@click.option("--no-report", is_flag=True, help="Skip the HTML report.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def command(
+    scenario_file: str,
+    runs: int | None,
+    seed: int | None,
+    out_dir: str | None,
+    workers: int | None,
+    no_report: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO_FILE many times and print how likely each outcome is."""
+    scenario = load_scenario(scenario_file)
+    total = runs or scenario.scenario.monte_carlo.runs
+    console = Console(stderr=True)
+    out = Path(out_dir) if out_dir else default_out_dir(scenario.scenario.id)
+    _check_writable(out)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(scenario.scenario.id, total=total)
+        results = run_scenario(
+            scenario, runs=runs, seed=seed, workers=workers, progress=lambda k: bar.advance(task, k)
+        )
+    results.save(out)
+    _atomic_write(out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode())
+    print_results(results, Console())
+    if not no_report:
+        from sim.report.run_report import write_run_report
+
+        path = write_run_report(results, out / "report.html")
+        click.echo(f"report: {path}")
+    click.echo(f"results: {out}")
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse a results folder that is a file or cannot be created, before running anything."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise SimUserError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    "--out",
+                    f"cannot create the results folder ({err.strerror}); choose another",
+                )
+            ]
+        ) from None
+
+
+def print_results(results: RunResults, console: Console) -> None:
+    """Outcome probabilities with 95% Wilson intervals, timing and peak escalation."""
+    meta = results.scenario.scenario
+    table = Table(title=f"{meta.title} — {results.runs_count:,} runs, seed {results.seed}")
+    for col, justify in (("outcome", "left"), ("P", "right"), ("95% CI", "right"), ("median first", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for row in outcome_table(results).itertuples():
+        step = float(row.median_step)  # type: ignore[arg-type]
+        when = "—" if math.isnan(step) else f"day {step:.0f} ({row.median_date})"
+        table.add_row(str(row.name), f"{row.probability:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}", when)
+    console.print(table)
+    peaks = Table(title="Peak escalation reached (share of runs)")
+    peaks.add_column("ladder level")
+    peaks.add_column("at", justify="right")
+    peaks.add_column("highest", justify="right")
+    peaks.add_column("at least", justify="right")
+    for lv in peak_level_distribution(results).itertuples():
+        peaks.add_row(str(lv.name), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
+    console.print(peaks)
+    console.print(
+        f"{results.runs_count:,} runs in {results.elapsed_s:.1f} s "
+        f"({results.runs_count / max(results.elapsed_s, 1e-9):,.0f} runs/s, "
+        f"{results.extra.get('workers', 1)} workers)"
+    )

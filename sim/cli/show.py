@@ -1,0 +1,227 @@
+"""``sim show FILE``: the resolved scenario as readable tables.
+
+Metadata, actors (traits as value or distribution, with provenance), actions (Goldstein score,
+tags), relations, events (dates and steps), levers (on/off) and outcomes. For a variant, a last
+table lists what differs from its base.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sim.scenario.errors import SimUserError
+from sim.scenario.loader import load_scenario, summary
+from sim.scenario.paths import get_param, list_param_paths
+from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Condition, Param, Scenario
+
+
+def fmt_param(p: Param | None) -> str:
+    """``0.6`` for a fixed value, ``beta(a=2, b=2)`` for a distribution, ``-`` for none."""
+    if p is None:
+        return "-"
+    if p.dist == "fixed":
+        return f"{p.value:g}"
+    names = {"uniform": ("low", "high"), "normal": ("mean", "sd"), "truncnorm": ("mean", "sd", "low", "high"),
+             "beta": ("a", "b"), "triangular": ("low", "mode", "high")}[p.dist]
+    return f"{p.dist}(" + ", ".join(f"{k}={getattr(p, k):g}" for k in names) + ")"
+
+
+def fmt_prov(item: Any, width: int = 70) -> str:
+    """Provenance of anything with quote/source/assumption, shortened to ``width`` characters."""
+    if getattr(item, "quote", None):
+        text = f"\u201c{item.quote}\u201d" + (f" [{item.source}]" if item.source else "")
+    elif getattr(item, "assumption", None):
+        text = f"assumption: {item.assumption}"
+    else:
+        return ""
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def fmt_condition(c: Condition) -> str:
+    """A condition on one line."""
+    if c.escalation_at_least is not None:
+        return f"escalation >= {c.escalation_at_least:g}"
+    if c.pressure_at_least is not None:
+        return f"pressure >= {c.pressure_at_least:g}"
+    if c.hit_at_least is not None:
+        return f"hit >= {c.hit_at_least:g}"
+    if c.action is not None:
+        who = ", ".join([*c.action.actors, *(f"side {s}" for s in c.action.sides)]) or "anyone"
+        return f"{who} took {'|'.join(c.action.actions)} x{c.action.count}"
+    if c.joint_action is not None:
+        parts = " & ".join(f"{p.side}:{'|'.join(p.actions)}" for p in c.joint_action.parties)
+        return f"jointly {parts} within {c.joint_action.within} steps"
+    if c.outcome is not None:
+        return f"outcome {c.outcome}"
+    joiner, subs = (" and ", c.all_of) if c.all_of else (" or ", c.any_of or [])
+    return "(" + joiner.join(fmt_condition(s) for s in subs) + ")"
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    return table
+
+
+def render(scenario: Scenario, console: Console, base: Scenario | None = None) -> None:
+    """Print every table of ``scenario`` (and its differences from ``base``) to ``console``."""
+    meta = scenario.scenario
+    head = _table(f"Scenario {meta.id}", "field", "value")
+    head.add_row("title", meta.title)
+    if scenario.variant_of:
+        head.add_row("variant of", scenario.variant_of)
+    head.add_row("period", f"{meta.start_date} .. {meta.date_of(meta.horizon)} ({meta.horizon} steps of {meta.step_days} days)")
+    mc = meta.monte_carlo
+    head.add_row("monte carlo", f"{mc.runs} runs, seed {mc.seed}, batch {mc.batch_size}")
+    head.add_row("contents", summary(scenario))
+    head.add_row("status quo action", scenario.status_quo_action)
+    head.add_row("initial escalation", fmt_param(scenario.initial.escalation))
+    for sp in scenario.initial.pressure:
+        head.add_row(f"initial pressure {sp.side}", fmt_param(sp.value))
+    head.add_row("sources", "; ".join(f"{s.id}: {s.author}, {s.title} ({s.outlet}, {s.date})" for s in meta.sources))
+    console.print(head)
+
+    actors = _table("Actors", "actor", "side", "role", "actions", "adversaries", "waits for")
+    for a in scenario.actors:
+        actors.add_row(a.id, a.side, a.role, ", ".join(a.actions), ", ".join(a.adversaries), a.waits_for or "-")
+    console.print(actors)
+    traits = _table("Traits and capabilities", "actor", "name", "value", "provenance")
+    for a in scenario.actors:
+        for t in TRAIT_NAMES:
+            p = getattr(a.traits, t)
+            traits.add_row(a.id, t, fmt_param(p), fmt_prov(p))
+        for c in CAPABILITY_NAMES:
+            p = getattr(a.capabilities, c)
+            traits.add_row(a.id, f"capability {c}", fmt_param(p), fmt_prov(p))
+        for r in a.red_lines:
+            effect = ", ".join([*(f"forbid {x}" for x in r.forbid), *(f"{k} {v:+g}" for k, v in r.utility.items())])
+            traits.add_row(a.id, f"red line {r.id}", f"when {fmt_condition(r.when)}: {effect}", fmt_prov(r))
+    console.print(traits)
+
+    actions = _table("Actions", "action", "name", "goldstein", "tags", "provenance")
+    for ac in scenario.actions:
+        actions.add_row(ac.id, ac.name, f"{ac.goldstein:+g}", ", ".join(ac.tags), fmt_prov(ac))
+    console.print(actions)
+
+    if scenario.relations:
+        rels = _table("Relations", "relation", "type", "between", "value")
+        for r in scenario.relations:
+            rels.add_row(r.id, r.type, _between(r), _relation_value(r))
+        console.print(rels)
+    _events_and_levers(scenario, console)
+    outs = _table("Outcomes", "outcome", "name", "when")
+    for o in scenario.outcomes:
+        outs.add_row(o.id, o.name, fmt_condition(o.when))
+    console.print(outs)
+    if base is not None:
+        console.print(diff_table(base, scenario))
+
+
+def _between(r: Any) -> str:
+    if r.type == "veto":
+        return f"{r.holder} may veto {r.subject}: {', '.join(r.actions)}"
+    if r.type == "command":
+        return f"{r.commander} commands {r.subordinate}"
+    if r.type == "alliance":
+        return " + ".join(r.members)
+    return f"{r.source} -> {r.target}"
+
+
+def _relation_value(r: Any) -> str:
+    field = {"veto": "strength", "command": "autonomy"}.get(r.type, "weight")
+    return f"{field} {fmt_param(getattr(r, field))}"
+
+
+def _events_and_levers(scenario: Scenario, console: Console) -> None:
+    meta = scenario.scenario
+    if scenario.events:
+        events = _table("Events", "event", "name", "dates", "steps", "probability", "effects")
+        for e in scenario.events:
+            dates = f"{e.start}" + (f" .. {e.end}" if e.end else "")
+            steps = f"{meta.step_of(e.start)}" + (f" .. {meta.step_of(e.end)}" if e.end else "")
+            events.add_row(e.id, e.name, dates, steps, fmt_param(e.probability) if e.probability else "1",
+                           ", ".join(f.kind for f in e.effects) or "-")
+        console.print(events)
+    if scenario.levers:
+        levers = _table("Levers", "lever", "name", "state", "effects")
+        for lv in scenario.levers:
+            levers.add_row(lv.id, lv.name, "on" if lv.on else "off", ", ".join(_effect(f) for f in lv.effects))
+        console.print(levers)
+
+
+def _effect(f: Any) -> str:
+    if f.set is not None:
+        return f"set {f.set.path} = {fmt_param(f.set.value)}"
+    return str(f.kind)
+
+
+def differences(base: Scenario, variant: Scenario) -> list[tuple[str, str, str]]:
+    """``(what, base value, variant value)`` for every Param, id set, lever state or meta change."""
+    rows: list[tuple[str, str, str]] = []
+    b_paths, v_paths = set(list_param_paths(base)), set(list_param_paths(variant))
+    for path in sorted(b_paths | v_paths):
+        old = fmt_param(get_param(base, path)) if path in b_paths else "-"
+        new = fmt_param(get_param(variant, path)) if path in v_paths else "-"
+        if old != new:
+            rows.append((path, old, new))
+    for group in ("actors", "actions", "relations", "events", "levers", "outcomes"):
+        old_ids = [x.id for x in getattr(base, group)]
+        new_ids = [x.id for x in getattr(variant, group)]
+        for ident in new_ids:
+            if ident not in old_ids:
+                rows.append((f"{group}.{ident}", "-", "added"))
+        for ident in old_ids:
+            if ident not in new_ids:
+                rows.append((f"{group}.{ident}", "present", "removed"))
+    old_levers = {lv.id: lv for lv in base.levers}
+    for lv in variant.levers:
+        if lv.id in old_levers and old_levers[lv.id].on != lv.on:
+            rows.append((f"levers.{lv.id}", _onoff(old_levers[lv.id].on), _onoff(lv.on)))
+    for field in ("id", "title", "start_date", "step_days", "horizon"):
+        old_v, new_v = getattr(base.scenario, field), getattr(variant.scenario, field)
+        if old_v != new_v:
+            rows.append((f"scenario.{field}", str(old_v), str(new_v)))
+    return rows
+
+
+def _onoff(on: bool) -> str:
+    return "on" if on else "off"
+
+
+def diff_table(base: Scenario, variant: Scenario) -> Table:
+    """The differences of ``variant`` from ``base`` as a table."""
+    table = _table(f"Differences from base {base.scenario.id}", "what", "base", "variant")
+    rows = differences(base, variant)
+    for row in rows:
+        table.add_row(*row)
+    if not rows:
+        table.add_row("(no differences in numbers, ids or levers)", "", "")
+    return table
+
+
+def _console() -> Console:
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=140)
+    return console
+
+
+@click.command(name="show")
+@click.argument("file", type=click.Path(dir_okay=False))
+def command(file: str) -> None:
+    """Show the resolved scenario FILE (variants merged) as tables."""
+    scenario = load_scenario(file)
+    base: Scenario | None = None
+    if scenario.variant_of:
+        base_path = os.path.join(os.path.dirname(os.path.realpath(file)), scenario.variant_of)
+        try:
+            base = load_scenario(base_path, root=os.path.dirname(os.path.realpath(file)))
+        except SimUserError:
+            base = None
+    render(scenario, _console(), base)

@@ -1,0 +1,211 @@
+"""Monte Carlo replications: batches of runs stepped together, spread over local processes.
+
+Results depend only on (scenario, seed, runs, batch_size): batch ``b`` always holds runs
+``b*batch_size .. (b+1)*batch_size - 1`` and draws from its own SeedSequence child, whichever
+worker computes it. Aggregates (escalation histograms, action counts, outcome rows) are combined
+batch by batch, so memory grows with the number of runs only by one row per run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.results import RunResults, Trajectory
+from sim.engine.seeds import stream_factory
+from sim.model.compiled import CompiledScenario, compile_scenario
+from sim.model.model import NEVER, BatchOutput, EscalationModel
+from sim.scenario.paths import resolve_static_levers
+from sim.scenario.schema import Scenario
+
+ProgressCallback = Callable[[int], None]
+"""Called with the number of runs just finished."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One batch: per-run rows (see RunResults for the columns) and its aggregates."""
+
+    batch_index: int
+    runs: pd.DataFrame
+    escalation_hist: np.ndarray
+    action_counts: np.ndarray
+    samples: list[Trajectory]
+    compute_s: float
+
+
+def prepare(scenario: Scenario) -> CompiledScenario:
+    """Apply the static ``set`` effects of levers that are on, then compile."""
+    return compile_scenario(resolve_static_levers(scenario))
+
+
+def run_batch(
+    scenario: Scenario | CompiledScenario,
+    *,
+    seed: int,
+    batch_index: int,
+    size: int,
+    batch_size: int | None = None,
+    keep_samples: int = 0,
+) -> BatchResult:
+    """Run batch ``batch_index`` (``size`` runs) of ``scenario`` with the given root ``seed``.
+
+    ``batch_size`` (default ``size``) fixes the global run numbers: run = b * batch_size + i.
+    A batch smaller than ``batch_size`` (the last one) gives the same draws for its runs as
+    a full batch would not: keep ``batch_size`` fixed to compare runs across run counts.
+    """
+    started = time.perf_counter()
+    cs = scenario if isinstance(scenario, CompiledScenario) else prepare(scenario)
+    model = EscalationModel(cs, size, stream_factory(seed, batch_index), keep_samples=keep_samples)
+    out = model.run()
+    first = batch_index * (batch_size or size)
+    table = batch_table(cs, out, first, batch_index)
+    samples = [
+        Trajectory(
+            run=first + s,
+            escalation=out.sample_escalation[:, s].copy(),
+            actions=out.sample_actions[:, :, s].copy(),
+        )
+        for s in range(out.sample_escalation.shape[1])
+    ]
+    _release(model)
+    return BatchResult(
+        batch_index=batch_index,
+        runs=table,
+        escalation_hist=out.escalation_hist,
+        action_counts=out.action_counts,
+        samples=samples,
+        compute_s=time.perf_counter() - started,
+    )
+
+
+def _release(model: EscalationModel) -> None:
+    """Drop Mesa's class-level agent registry entry for this model (it is never cleared in
+    Mesa 3.3 and would keep every batch's arrays alive)."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+    model.remove_all_agents()
+
+
+def batch_table(cs: CompiledScenario, out: BatchOutput, first_run: int, batch_index: int) -> pd.DataFrame:
+    """Per-run rows of one batch (columns documented in sim.engine.results)."""
+    n = out.peak.shape[0]
+    cols: dict[str, np.ndarray] = {
+        "run": np.arange(first_run, first_run + n, dtype=np.int64),
+        "batch": np.full(n, batch_index, dtype=np.int32),
+    }
+    for o, oid in enumerate(cs.outcome_ids):
+        step = out.outcome_step[o]
+        cols[oid] = step != NEVER
+        cols[f"{oid}_step"] = np.where(step != NEVER, step, np.nan).astype(np.float32)
+    cols["peak_escalation"] = out.peak.astype(np.float32)
+    cols["final_escalation"] = out.final.astype(np.float32)
+    cols.update(out.columns)
+    return pd.DataFrame(cols)
+
+
+def batch_plan(runs: int, batch_size: int) -> list[tuple[int, int]]:
+    """(batch_index, size) of every batch covering ``runs`` runs."""
+    n_batches = math.ceil(runs / batch_size)
+    return [(b, min(batch_size, runs - b * batch_size)) for b in range(n_batches)]
+
+
+def _iter_batches(
+    cs: CompiledScenario, seed: int, plan: list[tuple[int, int]], batch_size: int, samples: int, workers: int
+) -> Iterator[BatchResult]:
+    """Yield batch results as they finish (any order), in-process or on a process pool."""
+
+    def keep(b: int) -> int:
+        return max(0, min(samples - b * batch_size, batch_size))
+
+    if workers <= 1 or len(plan) == 1:
+        for b, size in plan:
+            yield run_batch(
+                cs, seed=seed, batch_index=b, size=size, batch_size=batch_size, keep_samples=keep(b)
+            )
+        return
+    # "spawn" (mesa sets it process-wide anyway): workers start clean, no inherited state.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        pending: set[Future[BatchResult]] = set()
+        queue = list(plan)
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:
+                b, size = queue.pop(0)
+                pending.add(
+                    pool.submit(
+                        run_batch,
+                        cs,
+                        seed=seed,
+                        batch_index=b,
+                        size=size,
+                        batch_size=batch_size,
+                        keep_samples=keep(b),
+                    )
+                )
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    samples: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResults:
+    """Run ``runs`` replications (default: the scenario's ``monte_carlo`` settings).
+
+    ``workers`` defaults to the machine's cores; the results are the same for any value.
+    """
+    mc = scenario.scenario.monte_carlo
+    runs = mc.runs if runs is None else int(runs)
+    seed = mc.seed if seed is None else int(seed)
+    batch_size = mc.batch_size if batch_size is None else int(batch_size)
+    samples = mc.samples if samples is None else int(samples)
+    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    cs = prepare(scenario)
+    plan = batch_plan(runs, batch_size)
+    started = time.perf_counter()
+    tables: dict[int, pd.DataFrame] = {}
+    hist = np.zeros((cs.horizon + 1, 101), dtype=np.int64)
+    counts = np.zeros((cs.horizon, cs.n_actors, cs.n_actions), dtype=np.int64)
+    kept: list[Trajectory] = []
+    compute = 0.0
+    for res in _iter_batches(cs, seed, plan, batch_size, samples, workers):
+        tables[res.batch_index] = res.runs
+        hist += res.escalation_hist
+        counts += res.action_counts
+        kept.extend(res.samples)
+        compute += res.compute_s
+        if progress is not None:
+            progress(len(res.runs))
+    table = pd.concat([tables[b] for b, _ in plan], ignore_index=True)
+    return RunResults(
+        scenario=scenario,
+        seed=seed,
+        runs_count=runs,
+        batch_size=batch_size,
+        runs=table,
+        escalation_hist=hist,
+        action_counts=counts,
+        samples=sorted(kept, key=lambda s: s.run),
+        elapsed_s=time.perf_counter() - started,
+        extra={"workers": workers, "compute_s": compute},
+    )

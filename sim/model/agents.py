@@ -1,0 +1,86 @@
+"""One Mesa agent per actor. An agent holds its state as arrays over the runs of a batch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model import rules
+
+if TYPE_CHECKING:
+    from sim.model.model import EscalationModel
+
+
+class ActorAgent(mesa.Agent):
+    """An actor of the scenario (e.g. a leader, a government, an armed force).
+
+    Each step it scores every action with :func:`rules.action_utilities` from its traits and the
+    state it sees, and chooses among those it may take with :func:`rules.choose_actions`.
+    ``choice`` (N,) is the global index of the chosen action in each run; ``utilities`` (K, N) is
+    kept for this step so relations can read the actor's consent.
+    """
+
+    model: EscalationModel
+
+    def __init__(self, model: EscalationModel, index: int, actor_id: str, rng: np.random.Generator):
+        super().__init__(model)
+        self.index = index
+        self.actor_id = actor_id
+        self.stream = rng
+        n = model.n_runs
+        self.choice = np.full(n, model.cs.status_quo, dtype=np.int64)
+        self.utilities = np.zeros((model.cs.n_actions, n))
+        self.gate_draw = np.zeros(n)
+
+    # Views into the model's (A, N) state arrays: the rows of this actor.
+    @property
+    def pressure(self) -> np.ndarray:
+        return self.model.pressure[self.index]
+
+    @property
+    def distrust(self) -> np.ndarray:
+        return self.model.distrust[self.index]
+
+    def trait(self, name: str) -> np.ndarray:
+        """This actor's drawn value of trait ``name`` in each run, (N,), in [0, 1]."""
+        return self.model.traits[name][self.index]
+
+    def utility_inputs(self) -> rules.UtilityInputs:
+        m, i = self.model, self.index
+        return rules.UtilityInputs(
+            hawk=m.hawk_effective[i],
+            reciprocity=m.traits["reciprocity"][i],
+            resolve=m.traits["resolve"][i],
+            cost=m.traits["cost_sensitivity"][i],
+            aversion=m.traits["pressure_aversion"][i],
+            wait=m.traits["wait_out"][i],
+            risk=m.traits["risk_tolerance"][i],
+            spoiler=m.traits["spoiler_motive"][i],
+            distrust=m.distrust[i],
+            pressure=m.pressure[i],
+            hostility_seen=m.seen[i],
+            hit=m.hit[i],
+            escalation_frac=m.escalation / m.cs.e_max,
+            prospect=m.prospect,
+            before_wait=1.0 if m.steps < m.cs.wait_step[i] else 0.0,
+        )
+
+    def decide(self) -> None:
+        """Score all actions, then choose one allowed action per run (synchronous update)."""
+        m, i = self.model, self.index
+        u_choice, u_tremble, u_pick, self.gate_draw = self.stream.random((4, m.n_runs))
+        self.utilities = rules.action_utilities(m.cs.acts, self.utility_inputs(), m.weights)
+        self.utilities = self.utilities + m.step_bonus[i]
+        allowed = m.cs.catalogue[i][:, None] & ~m.step_forbid[i]
+        allowed[m.cs.status_quo] = True  # the status quo is always possible
+        self.choice = rules.choose_actions(
+            self.utilities,
+            allowed,
+            m.dynamics["logit_precision"],
+            m.traits["inconsistency"][i],
+            u_choice,
+            u_tremble,
+            u_pick,
+        )

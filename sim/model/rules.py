@@ -1,0 +1,235 @@
+"""Decision and update rules: small pure functions of arrays and parameters.
+
+Every function works on arrays over the runs of a batch (last axis ``N``); action arrays put the
+short action axis first (``(K, N)``), which makes reductions over actions fast. The Mesa agents
+and the world update call these functions and nothing else, whether a batch holds 1 run or
+100,000. Equations refer to docs/model.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FloatArray = np.ndarray
+IntArray = np.ndarray
+BoolArray = np.ndarray
+
+
+@dataclass(frozen=True)
+class ActionAttrs:
+    """Per-action attributes, each shape (K,).
+
+    host: hostility -g/10 in [-1, 1]; hostp: max(host, 0); coop: max(g, 0)/10 in [0, 1];
+    neg, mil: 0/1 tags; base: base utility; delta: escalation points per use;
+    pressure: pressure put on adversaries per use (-1..1); prospect: talks prospect added (-1..1).
+    """
+
+    host: FloatArray
+    hostp: FloatArray
+    coop: FloatArray
+    neg: FloatArray
+    mil: FloatArray
+    base: FloatArray
+    delta: FloatArray
+    pressure: FloatArray
+    prospect: FloatArray
+
+
+@dataclass(frozen=True)
+class UtilityInputs:
+    """What one actor's utility needs, each shape (N,) (or broadcastable scalars).
+
+    Traits in [0, 1]: hawk (influenced hawkishness H~), reciprocity, resolve, cost (cost
+    sensitivity), aversion (pressure aversion), wait (wait-out), risk (risk tolerance), spoiler.
+    State: distrust D, pressure P, observed hostility x in [-1, 1], hit h in [0, 1],
+    escalation_frac E/E_max in [0, 1], prospect pi in [0, 1], before_wait (1 before the awaited
+    date, else 0).
+    """
+
+    hawk: FloatArray
+    reciprocity: FloatArray
+    resolve: FloatArray
+    cost: FloatArray
+    aversion: FloatArray
+    wait: FloatArray
+    risk: FloatArray
+    spoiler: FloatArray
+    distrust: FloatArray
+    pressure: FloatArray
+    hostility_seen: FloatArray
+    hit: FloatArray
+    escalation_frac: FloatArray
+    prospect: FloatArray
+    before_wait: FloatArray | float
+
+
+@dataclass(frozen=True)
+class WeightArrays:
+    """Utility weights (docs/model.md, equation U), each (N,) or scalar, >= 0."""
+
+    disposition: FloatArray
+    reciprocity: FloatArray
+    resolve: FloatArray
+    pain: FloatArray
+    duress: FloatArray
+    distrust: FloatArray
+    wait_out: FloatArray
+    war_cost: FloatArray
+    spoiler: FloatArray
+
+
+def action_utilities(acts: ActionAttrs, x: UtilityInputs, w: WeightArrays) -> FloatArray:
+    """Utility of every action for one actor, shape (K, N) (docs/model.md, equation U).
+
+    U_a = base_a + host_a * [w_disp (2H~ - 1) + w_rec R x]
+                 + host+_a * [w_res S h + w_spoil Sp pi]
+                 + coop_a  * [w_pain C P]
+                 - neg_a   * [w_dur A P + w_dist D + w_wait W 1(t < t_wait)]
+                 - mil_a   * [w_war C (1 - T) E/E_max]
+    Each bracket is a per-run coefficient (N,); the utility is a sum of outer products.
+    """
+    c_host = w.disposition * (2.0 * x.hawk - 1.0) + w.reciprocity * x.reciprocity * x.hostility_seen
+    c_hostp = w.resolve * x.resolve * x.hit + w.spoiler * x.spoiler * x.prospect
+    c_coop = w.pain * x.cost * x.pressure
+    c_neg = w.duress * x.aversion * x.pressure + w.distrust * x.distrust + w.wait_out * x.wait * x.before_wait
+    c_mil = w.war_cost * x.cost * (1.0 - x.risk) * x.escalation_frac
+    return (
+        acts.base[:, None]
+        + acts.host[:, None] * c_host
+        + acts.hostp[:, None] * c_hostp
+        + acts.coop[:, None] * c_coop
+        - acts.neg[:, None] * c_neg
+        - acts.mil[:, None] * c_mil
+    )
+
+
+def logit_probabilities(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
+    """Quantal-response choice probabilities, (K, N), zero for actions not allowed.
+
+    Pr(a) = exp(lambda U_a) / sum_{b allowed} exp(lambda U_b)  (McKelvey & Palfrey 1995).
+    Computed with the max subtracted for stability. Every column needs one allowed action.
+    """
+    z = np.where(allowed, precision * utilities, -np.inf)
+    z = z - z.max(axis=0, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=0, keepdims=True)
+
+
+def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
+    """Inverse-CDF draw of one index per column from nonnegative ``weights`` (K, N), ``u`` in [0,1).
+
+    Returns the first k with cumsum_k > u * total, so a fixed ``u`` picks a fixed quantile
+    (common random numbers stay aligned across variants).
+    """
+    cdf = np.cumsum(weights, axis=0)
+    threshold = u * cdf[-1]
+    idx = (cdf <= threshold[None, :]).sum(axis=0)
+    # Guard rounding at the top end: never step past the last positive weight.
+    return np.minimum(idx, weights.shape[0] - 1)
+
+
+def choose_actions(
+    utilities: FloatArray,
+    allowed: BoolArray,
+    precision: FloatArray,
+    inconsistency: FloatArray,
+    u_choice: FloatArray,
+    u_tremble: FloatArray,
+    u_pick: FloatArray,
+) -> IntArray:
+    """One action index per run: logit choice, or with probability ``inconsistency`` a uniformly
+    random allowed action (a muddled policy: mixed signals). All ``u_*`` are uniforms (N,)."""
+    chosen = sample_index(logit_probabilities(utilities, allowed, precision), u_choice)
+    random_pick = sample_index(allowed.astype(float), u_pick)
+    return np.where(u_tremble < inconsistency, random_pick, chosen)
+
+
+def consent(utilities: FloatArray, action: IntArray, status_quo: int, precision: FloatArray) -> FloatArray:
+    """Consent of a veto holder or commander to ``action`` (N,), in (0, 1).
+
+    kappa(a) = sigma(lambda (U_a - U_q)), U from the holder's own traits and state.
+    """
+    cols = np.arange(utilities.shape[1])
+    diff = utilities[action, cols] - utilities[status_quo, cols]
+    return 1.0 / (1.0 + np.exp(-np.clip(precision * diff, -60.0, 60.0)))
+
+
+def gate(
+    action: IntArray, applies: BoolArray, block_probability: FloatArray, u: FloatArray, status_quo: int
+) -> tuple[IntArray, BoolArray]:
+    """Replace ``action`` by the status quo where it ``applies`` and ``u < block_probability``.
+
+    Returns the new actions and the mask of blocked runs.
+    """
+    blocked = applies & (u < block_probability)
+    return np.where(blocked, status_quo, action), blocked
+
+
+def accident_probability(
+    escalation: FloatArray, base: FloatArray, growth: FloatArray, e_max: float
+) -> FloatArray:
+    """p_acc = min(1, base * exp(growth * E / E_max)): the threat that leaves something to chance."""
+    return np.minimum(1.0, base * np.exp(growth * escalation / e_max))
+
+
+def escalation_update(
+    escalation: FloatArray,
+    pushes: FloatArray,
+    relaxation: FloatArray,
+    shock: FloatArray | float,
+    e_max: float,
+) -> FloatArray:
+    """E_t = clip(E - rho E + sum_i pushes_i + shock, 0, E_max); ``pushes`` is (A, N)."""
+    return np.clip(escalation * (1.0 - relaxation) + pushes.sum(axis=0) + shock, 0.0, e_max)
+
+
+def pressure_update(
+    pressure: FloatArray, inflow: FloatArray, floor: FloatArray, decay: FloatArray
+) -> FloatArray:
+    """P_t = max(floor, clip(P - delta (P - floor) + inflow, 0, 1)); all (A, N) or broadcastable."""
+    relaxed = pressure - decay * (pressure - floor)
+    return np.maximum(floor, np.clip(relaxed + inflow, 0.0, 1.0))
+
+
+def distrust_update(
+    distrust: FloatArray,
+    seen: FloatArray,
+    seen_before: FloatArray,
+    learning: FloatArray,
+    mixed_sensitivity: FloatArray,
+) -> FloatArray:
+    """D_t = clip(D + eta (x+ - x- D) + mu max(0, -x_t x_{t-1}), 0, 1).
+
+    Hostility raises distrust, cooperation lowers it in proportion to what is left, and a
+    reversal of signals (cooperative then hostile, or back) raises it: mixed signals.
+    """
+    rise = np.maximum(seen, 0.0)
+    fall = np.maximum(-seen, 0.0) * distrust
+    mixed = np.maximum(0.0, -seen * seen_before)
+    return np.clip(distrust + learning * (rise - fall) + mixed_sensitivity * mixed, 0.0, 1.0)
+
+
+def prospect_update(prospect: FloatArray, added: FloatArray | float, decay: FloatArray) -> FloatArray:
+    """pi_t = clip((1 - phi) pi + added, 0, 1)."""
+    return np.clip(prospect * (1.0 - decay) + added, 0.0, 1.0)
+
+
+def observed_hostility(adversary_share: FloatArray, hostility: FloatArray) -> FloatArray:
+    """x_i = mean over i's adversaries of their actions' hostility: (A, A) @ (A, N) -> (A, N)."""
+    return adversary_share @ hostility
+
+
+def hits_taken(adversary: BoolArray, strike: FloatArray) -> FloatArray:
+    """h_i = max over adversaries j of strike_j (military hostility of j's action), (A, N)."""
+    masked = np.where(adversary[:, :, None], strike[None, :, :], 0.0)
+    return masked.max(axis=1)
+
+
+def spread_alliance_hits(hit: FloatArray, pairs: list[tuple[int, int, FloatArray]]) -> FloatArray:
+    """Allies are drawn in: h_i <- max(h_i, w h_j) for every alliance pair (i, j, w)."""
+    out = hit.copy()
+    for i, j, w in pairs:
+        out[i] = np.maximum(out[i], w * hit[j])
+    return out

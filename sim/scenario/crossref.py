@@ -1,0 +1,353 @@
+"""Cross-reference checks of a scenario: unique ids, and every id referenced anywhere exists.
+
+The checks run on the raw (merged) YAML data, before or alongside pydantic validation, and skip
+whatever is malformed (pydantic reports that), so that one run reports every problem of a file.
+Each problem is ``(loc, message)`` with ``loc`` a pydantic-style location tuple.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.scenario.paths import PathIndex, path_problem
+from sim.scenario.schema import Param, check_range
+
+Loc = tuple[Any, ...]
+Found = list[tuple[Loc, str]]
+
+ID_LISTS = ("actors", "actions", "events", "levers", "outcomes", "relations")
+
+
+def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    """The mapping items of list ``data[key]`` with their indices (empty when malformed)."""
+    value = data.get(key) if isinstance(data, Mapping) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, it) for i, it in enumerate(value) if isinstance(it, Mapping)]
+
+
+def _ids(items: list[tuple[int, Mapping[str, Any]]]) -> set[str]:
+    return {it["id"] for _, it in items if isinstance(it.get("id"), str)}
+
+
+def suggest(value: str, known: set[str] | list[str]) -> str:
+    """``"; did you mean `x`?"`` for the closest known name, else a short list of the names."""
+    names = sorted(known)
+    hint = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+    if hint:
+        return f"; did you mean `{hint[0]}`?"
+    if not names:
+        return " (none are defined)"
+    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f" (known: {shown})"
+
+
+class _Checker:
+    """Collects cross-reference problems of one scenario's raw data."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.found: Found = []
+        meta = data.get("scenario")
+        self.meta: Mapping[str, Any] = meta if isinstance(meta, Mapping) else {}
+        self.actors = _items(data, "actors")
+        self.actor_ids = _ids(self.actors)
+        self.action_ids = _ids(_items(data, "actions"))
+        self.event_ids = _ids(_items(data, "events"))
+        self.lever_ids = _ids(_items(data, "levers"))
+        self.outcome_ids = _ids(_items(data, "outcomes"))
+        self.source_ids = _ids(_items(self.meta, "sources"))
+        self.sides = {a["side"] for _, a in self.actors if isinstance(a.get("side"), str)}
+        self.relation_types = {
+            r["id"]: r.get("type") for _, r in _items(data, "relations") if isinstance(r.get("id"), str)
+        }
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.found.append((loc, message))
+
+    def ref(self, loc: Loc, value: Any, known: set[str], kind: str) -> None:
+        """Report ``value`` if it is a name that is not among ``known`` ``kind`` ids."""
+        if isinstance(value, str) and value not in known:
+            self.add(loc, f"unknown {kind} `{value}`{suggest(value, known)}")
+
+    def refs(self, loc: Loc, values: Any, known: set[str], kind: str) -> None:
+        if isinstance(values, list):
+            for i, v in enumerate(values):
+                self.ref((*loc, i), v, known, kind)
+            self.no_dupes(loc, values, kind)
+
+    def no_dupes(self, loc: Loc, values: list[Any], kind: str) -> None:
+        seen: set[str] = set()
+        for i, v in enumerate(values):
+            if isinstance(v, str):
+                if v in seen:
+                    self.add((*loc, i), f"{kind} `{v}` is listed twice; list it once")
+                seen.add(v)
+
+    def run(self) -> Found:
+        self.unique_ids()
+        self.check_actors()
+        self.check_relations()
+        self.check_events()
+        self.check_levers()
+        self.check_outcomes()
+        self.check_initial()
+        self.check_status_quo()
+        self.check_sources(self.data, ())
+        return self.found
+
+    def unique_ids(self) -> None:
+        groups: list[tuple[Loc, list[tuple[int, Mapping[str, Any]]], str]] = [
+            ((key,), _items(self.data, key), key.rstrip("s")) for key in ID_LISTS
+        ]
+        groups.append((("scenario", "sources"), _items(self.meta, "sources"), "source"))
+        for i, actor in self.actors:
+            groups.append((("actors", i, "red_lines"), _items(actor, "red_lines"), "red line"))
+        for loc, items, kind in groups:
+            first: dict[str, int] = {}
+            for i, it in items:
+                ident = it.get("id")
+                if isinstance(ident, str):
+                    if ident in first:
+                        self.add((*loc, i, "id"), f"duplicate {kind} id `{ident}` (also item {first[ident]}); ids must be unique")
+                    else:
+                        first[ident] = i
+
+    def check_actors(self) -> None:
+        for i, actor in self.actors:
+            loc: Loc = ("actors", i)
+            self.refs((*loc, "actions"), actor.get("actions"), self.action_ids, "action")
+            self.refs((*loc, "adversaries"), actor.get("adversaries"), self.sides, "side")
+            self.ref((*loc, "waits_for"), actor.get("waits_for"), self.event_ids, "event")
+            for j, red in _items(actor, "red_lines"):
+                rloc = (*loc, "red_lines", j)
+                self.refs((*rloc, "forbid"), red.get("forbid"), self.action_ids, "action")
+                utility = red.get("utility")
+                if isinstance(utility, Mapping):
+                    for key in utility:
+                        self.ref((*rloc, "utility", key), key, self.action_ids, "action")
+                self.condition((*rloc, "when"), red.get("when"))
+
+    def condition(self, loc: Loc, cond: Any) -> None:
+        """Check the ids of a condition and its sub-conditions."""
+        if not isinstance(cond, Mapping):
+            return
+        action = cond.get("action")
+        if isinstance(action, Mapping):
+            self.scope((*loc, "action"), action)
+        joint = cond.get("joint_action")
+        if isinstance(joint, Mapping):
+            for j, party in _items(joint, "parties"):
+                ploc = (*loc, "joint_action", "parties", j)
+                self.ref((*ploc, "side"), party.get("side"), self.sides, "side")
+                self.refs((*ploc, "actions"), party.get("actions"), self.action_ids, "action")
+        self.ref((*loc, "outcome"), cond.get("outcome"), self.outcome_ids, "outcome")
+        level = cond.get("escalation_at_least")
+        top = self.ladder_max()
+        if isinstance(level, int | float) and not isinstance(level, bool) and top is not None and not 0 <= level <= top:
+            self.add((*loc, "escalation_at_least"), f"{level:g} is outside the ladder 0..{top:g}")
+        for key in ("all_of", "any_of"):
+            sub = cond.get(key)
+            if isinstance(sub, list):
+                for j, c in enumerate(sub):
+                    self.condition((*loc, key, j), c)
+
+    def scope(self, loc: Loc, item: Mapping[str, Any]) -> None:
+        """Actors, sides and actions of an ActorScope-like mapping."""
+        self.refs((*loc, "actors"), item.get("actors"), self.actor_ids, "actor")
+        self.refs((*loc, "sides"), item.get("sides"), self.sides, "side")
+        self.refs((*loc, "actions"), item.get("actions"), self.action_ids, "action")
+
+    def ladder_max(self) -> float | None:
+        ladder = self.data.get("ladder")
+        if not isinstance(ladder, Mapping):
+            return None
+        top = ladder.get("max", 100.0)
+        return float(top) if isinstance(top, int | float) and not isinstance(top, bool) else None
+
+    def check_relations(self) -> None:
+        pairs = {"veto": ("holder", "subject"), "command": ("commander", "subordinate"), "influence": ("source", "target")}
+        for i, rel in _items(self.data, "relations"):
+            loc: Loc = ("relations", i)
+            kind = rel.get("type")
+            if kind in pairs:
+                a, b = pairs[kind]
+                self.ref((*loc, a), rel.get(a), self.actor_ids, "actor")
+                self.ref((*loc, b), rel.get(b), self.actor_ids, "actor")
+                if isinstance(rel.get(a), str) and rel.get(a) == rel.get(b):
+                    self.add((*loc, b), f"`{a}` and `{b}` are the same actor; a relation links two actors")
+            if kind == "veto":
+                self.refs((*loc, "actions"), rel.get("actions"), self.action_ids, "action")
+            if kind == "alliance":
+                self.refs((*loc, "members"), rel.get("members"), self.actor_ids, "actor")
+
+    def effects(self, loc: Loc, owner: Mapping[str, Any]) -> Iterator[tuple[Loc, Mapping[str, Any]]]:
+        for j, eff in _items(owner, "effects"):
+            eloc = (*loc, "effects", j)
+            for key in ("hit", "pressure", "pressure_floor"):
+                sub = eff.get(key)
+                if isinstance(sub, Mapping):
+                    self.ref((*eloc, key, "side"), sub.get("side"), self.sides, "side")
+            for key in ("utility", "forbid"):
+                sub = eff.get(key)
+                if isinstance(sub, Mapping):
+                    self.scope((*eloc, key), sub)
+            trait = eff.get("set_trait")
+            if isinstance(trait, Mapping):
+                self.ref((*eloc, "set_trait", "actor"), trait.get("actor"), self.actor_ids, "actor")
+            lever = eff.get("lever")
+            if isinstance(lever, Mapping):
+                self.ref((*eloc, "lever", "id"), lever.get("id"), self.lever_ids, "lever")
+            yield eloc, eff
+
+    def check_events(self) -> None:
+        window = self.time_window()
+        for i, event in _items(self.data, "events"):
+            for _ in self.effects(("events", i), event):
+                pass
+            start = _date(event.get("start"))
+            if window is not None and start is not None and not window[0] <= start <= window[1]:
+                self.add(
+                    ("events", i, "start"),
+                    f"{start} is outside the simulated period {window[0]}..{window[1]} "
+                    "(scenario.start_date + horizon x step_days)",
+                )
+
+    def time_window(self) -> tuple[dt.date, dt.date] | None:
+        start = _date(self.meta.get("start_date"))
+        horizon, step = self.meta.get("horizon"), self.meta.get("step_days", 1)
+        if start is None or not isinstance(horizon, int) or not isinstance(step, int):
+            return None
+        if not (0 < horizon <= 100_000 and 0 < step <= 366):
+            return None
+        try:
+            return start, start + dt.timedelta(days=horizon * step)
+        except OverflowError:
+            return None
+
+    def check_levers(self) -> None:
+        index = PathIndex(
+            actors=sorted(self.actor_ids),
+            relations={k: v for k, v in self.relation_types.items() if isinstance(v, str)},
+            events=sorted(self.event_ids),
+            sides=sorted(self.sides),
+        )
+        for i, lever in _items(self.data, "levers"):
+            for eloc, eff in self.effects(("levers", i), lever):
+                setter = eff.get("set")
+                if isinstance(setter, Mapping) and isinstance(setter.get("path"), str):
+                    problem = path_problem(setter["path"], index)
+                    if problem:
+                        self.add((*eloc, "set", "path"), problem)
+
+    def check_outcomes(self) -> None:
+        graph: dict[str, list[str]] = {}
+        where: dict[str, Loc] = {}
+        for i, outcome in _items(self.data, "outcomes"):
+            self.condition(("outcomes", i, "when"), outcome.get("when"))
+            ident = outcome.get("id")
+            if isinstance(ident, str) and ident not in graph:
+                graph[ident] = sorted(_outcome_refs(outcome.get("when")))
+                where[ident] = ("outcomes", i, "when")
+        reported: set[frozenset[str]] = set()
+        for start in graph:
+            cycle = _find_cycle(start, graph)
+            if cycle and frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
+                self.add(where[start], "outcome conditions refer to each other in a cycle: " + " -> ".join(cycle))
+
+    def check_initial(self) -> None:
+        initial = self.data.get("initial")
+        if not isinstance(initial, Mapping):
+            return
+        pressures = _items(initial, "pressure")
+        for i, sp in pressures:
+            self.ref(("initial", "pressure", i, "side"), sp.get("side"), self.sides, "side")
+        self.no_dupes(("initial", "pressure"), [sp.get("side") for _, sp in pressures], "side")
+        top = self.ladder_max()
+        raw = initial.get("escalation")
+        if top is None or not isinstance(raw, Mapping):
+            return
+        try:
+            check_range(Param.model_validate(raw), 0.0, top, "the escalation index lies on the ladder")
+        except (ValidationError, ValueError) as err:
+            if not isinstance(err, ValidationError):
+                self.add(("initial", "escalation"), str(err))
+
+    def check_status_quo(self) -> None:
+        sq = self.data.get("status_quo_action")
+        if not isinstance(sq, str):
+            return
+        if sq not in self.action_ids:
+            self.ref(("status_quo_action",), sq, self.action_ids, "action")
+            return
+        for i, actor in self.actors:
+            acts = actor.get("actions")
+            if isinstance(acts, list) and sq not in acts:
+                self.add(
+                    ("actors", i, "actions"),
+                    f"lacks the status-quo action `{sq}` (what an actor does when blocked); add it",
+                )
+
+    def check_sources(self, node: Any, loc: Loc) -> None:
+        """Every provenance ``source:`` names a source of ``scenario.sources``."""
+        if isinstance(node, Mapping):
+            influence = len(loc) == 2 and loc[0] == "relations" and node.get("type") == "influence"
+            if not influence and loc != ("scenario",) and "source" in node:
+                self.ref((*loc, "source"), node["source"], self.source_ids, "source (see scenario.sources)")
+            for key, value in node.items():
+                self.check_sources(value, (*loc, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                self.check_sources(value, (*loc, i))
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _outcome_refs(cond: Any) -> set[str]:
+    """Outcome ids a condition refers to (recursively)."""
+    if not isinstance(cond, Mapping):
+        return set()
+    out = {cond["outcome"]} if isinstance(cond.get("outcome"), str) else set()
+    for key in ("all_of", "any_of"):
+        sub = cond.get(key)
+        if isinstance(sub, list):
+            for c in sub:
+                out |= _outcome_refs(c)
+    return out
+
+
+def _find_cycle(start: str, graph: dict[str, list[str]]) -> list[str] | None:
+    """A cycle through ``start`` in ``graph`` as a list of nodes (first repeated last), or None."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, trail = stack.pop()
+        for nxt in graph.get(node, []):
+            if nxt == start:
+                return [*trail, start]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*trail, nxt]))
+    return None
+
+
+def check_references(data: Mapping[str, Any]) -> Found:
+    """All cross-reference problems of raw scenario ``data`` as ``(loc, message)`` pairs."""
+    return _Checker(data).run()

@@ -1,0 +1,406 @@
+"""Run a sweep on Dask (dask.distributed), streaming each finished task into the store.
+
+Work is cut into (point, batch) tasks. Task (p, b) runs
+``run_batch(apply_overrides(scenario, design[p]), seed=sweep_seed, batch_index=b, size=n_b)``:
+its seed depends only on the sweep seed and the batch index (common random numbers across
+points), never on which worker runs it or when. Tasks are pure; the driver writes their rows.
+
+Clusters (``cluster`` argument / ``--cluster``):
+
+- ``None`` or ``"local"``: an embedded LocalCluster, one single-threaded worker process per core
+  (or ``workers``), scheduler on 127.0.0.1, no dashboard;
+- ``"tcp://HOST:PORT"``: join a running scheduler; ``"path/scheduler.json"``: its scheduler file;
+- ``"slurm"`` / ``"pbs"``: dask-jobqueue, configured from a small YAML (see
+  :func:`load_cluster_config` and docs/sweeps.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.errors import Problem, SimUserError
+from sim.scenario.schema import Scenario
+from sim.sweep.designs import make_design, salib_problem
+from sim.sweep.spec import ResolvedSweep, read_yaml
+from sim.sweep.store import SweepStore, summarize_points, sweep_hash
+
+TaskFn = Callable[[Scenario, dict[str, float], int, int, int, int], pd.DataFrame]
+"""(scenario, point values {path: value}, seed, batch_index, size, batch_size) -> per-run rows."""
+
+MAX_ATTEMPTS = 4
+"""Times a task lost with its worker is resubmitted by the driver (on top of Dask's retries)."""
+
+MANIFEST_EVERY_S = 1.0
+"""Least time between two rewrites of manifest.json while tasks stream in (seconds)."""
+
+
+def engine_task(scenario: Scenario, values: dict[str, float], seed: int, batch_index: int, size: int,
+                batch_size: int) -> pd.DataFrame:
+    """The real task: batch ``batch_index`` (``size`` runs) of the engine at one design point."""
+    from sim.engine.runner import run_batch
+    from sim.scenario.paths import apply_overrides
+
+    result = run_batch(apply_overrides(scenario, values), seed=seed, batch_index=batch_index, size=size,
+                       batch_size=batch_size)
+    runs: pd.DataFrame = result.runs
+    return runs
+
+
+def run_task(task_fn: TaskFn, scenario: Scenario, point: int, values: dict[str, float], seed: int,
+             batch_index: int, size: int, batch_size: int) -> tuple[pd.DataFrame, float]:
+    """Run one task and label its rows; returns (rows, compute seconds measured in the task).
+
+    Rows get ``point``, ``batch`` = ``batch_index``, ``run`` = ``batch_index * batch_size + i``
+    (the replication's index within the point) and one column per swept path with its value.
+    """
+    t0 = time.perf_counter()
+    runs = task_fn(scenario, values, seed, batch_index, size, batch_size).copy()
+    runs["run"] = np.arange(size, dtype=np.int64) + batch_index * batch_size
+    runs["batch"] = np.int32(batch_index)
+    runs.insert(0, "point", np.int64(point))
+    for path, v in values.items():
+        runs[path] = float(v)
+    return runs, time.perf_counter() - t0
+
+
+@dataclass
+class SweepOutcome:
+    """What a call of :func:`run_sweep` did. Times in seconds."""
+
+    root: Path
+    state: str
+    points: int
+    tasks_total: int
+    tasks_skipped: int
+    tasks_run: int = 0
+    runs_total: int = 0
+    wall_s: float = 0.0
+    compute_s: float = 0.0
+    nthreads: int = 0
+    resubmitted: int = 0
+    hash: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overhead_share(self) -> float:
+        """1 - compute / (wall * threads): the share of worker time not spent inside tasks."""
+        cap = self.wall_s * max(self.nthreads, 1)
+        return 1.0 - self.compute_s / cap if cap > 0 else 0.0
+
+
+def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:
+    """sweep.json contents: declaration, resolved settings and hashes."""
+    spec = resolved.spec
+    settings = {
+        "design": spec.design, "points": len(design), "runs_per_point": spec.runs_per_point,
+        "batch_size": resolved.batch_size, "seed": resolved.seed, "paths": resolved.paths,
+    }
+    scenario_json = resolved.scenario.model_dump_json()
+    return {
+        "id": spec.id,
+        "spec": spec.to_json(),
+        "settings": settings,
+        "scenario_id": resolved.scenario.scenario.id,
+        "scenario_path": str(spec.scenario_path),
+        "outcomes": [o.id for o in resolved.scenario.outcomes],
+        "salib_problem": salib_problem(spec.params),
+        "calc_second_order": False if spec.design == "sobol" else None,
+        "sobol_base_samples": (len(design) // (len(spec.params) + 2)) if spec.design == "sobol" else None,
+        "batches_per_point": resolved.batches_per_point,
+        "hash": sweep_hash(scenario_json, design, settings),
+        "scenario_hash": sweep_hash(scenario_json, design.iloc[:0], {}),
+    }
+
+
+def default_out_dir(sweep_id: str) -> Path:
+    """reports/<sweep-id>/ under the current directory."""
+    return Path("reports") / sweep_id
+
+
+def run_sweep(
+    resolved: ResolvedSweep, out_dir: str | Path | None = None, *, cluster: str | None = None,
+    cluster_config: str | Path | None = None, workers: int | None = None, client: Any = None,
+    fresh: bool = False, discard: bool = False, progress: bool = False, task_fn: TaskFn = engine_task,
+    max_in_flight: int | None = None,
+) -> SweepOutcome:
+    """Run (or resume) a sweep into ``out_dir`` and write points.parquet at the end.
+
+    ``client``: an existing dask Client (then ``cluster`` is ignored). Raises SimUserError if
+    ``out_dir`` holds another sweep and ``fresh`` is false.
+    """
+    design = make_design(resolved.spec.design, resolved.spec.params, resolved.spec.points, resolved.seed)
+    meta = sweep_meta(resolved, design)
+    store = SweepStore(out_dir if out_dir is not None else default_out_dir(resolved.spec.id))
+    state = store.open(meta, design, fresh=fresh, discard=discard)
+    sizes = resolved.batch_sizes()
+    all_tasks = [(p, b) for p in range(len(design)) for b in range(len(sizes))]
+    done = store.done_tasks()
+    todo = [t for t in all_tasks if t not in done]
+    outcome = SweepOutcome(root=store.root, state=state, points=len(design), tasks_total=len(all_tasks),
+                           tasks_skipped=len(all_tasks) - len(todo), hash=meta["hash"])
+    if todo:
+        ctx = nullcontext(client) if client is not None else connect(cluster, cluster_config, workers)
+        with ctx as cl:
+            runner = _Runner(cl, store, resolved, design, task_fn, meta["hash"], done, progress)
+            runner.run(todo, max_in_flight)
+            outcome.tasks_run, outcome.wall_s = runner.finished, runner.wall_s
+            outcome.compute_s, outcome.nthreads = runner.compute_s, runner.nthreads
+            outcome.resubmitted = runner.resubmitted
+    outcome.runs_total = finalize(store, design, meta, len(all_tasks))
+    return outcome
+
+
+def finalize(store: SweepStore, design: pd.DataFrame, meta: dict[str, Any], tasks_total: int) -> int:
+    """Check every task is stored, write points.parquet and the final manifest; return run count."""
+    done = store.done_tasks()
+    if len(done) != tasks_total:
+        raise RuntimeError(f"{tasks_total - len(done)} task(s) missing in {store.tasks_dir}; rerun to complete")
+    cols = ["point", "run", *meta["outcomes"], *[f"{o}_step" for o in meta["outcomes"]],
+            "peak_escalation", "final_escalation"]
+    runs = store.read_runs()
+    runs = runs[[c for c in cols if c in runs.columns]]
+    expected = len(design) * meta["settings"]["runs_per_point"]
+    if len(runs) != expected or runs.duplicated(["point", "run"]).any():
+        raise RuntimeError(f"{store.tasks_dir} holds {len(runs)} rows, expected {expected} distinct (point, run)")
+    store.write_points(summarize_points(runs, design, meta["outcomes"]))
+    store.write_manifest({
+        "hash": meta["hash"], "complete": True, "tasks_total": tasks_total, "tasks_done": len(done),
+        "points_total": len(design), "points_done": len(design), "runs": len(runs),
+    })
+    return len(runs)
+
+
+class _Runner:
+    """Submits tasks with a bounded number in flight and stores results as they finish."""
+
+    def __init__(self, client: Any, store: SweepStore, resolved: ResolvedSweep, design: pd.DataFrame,
+                 task_fn: TaskFn, hash_: str, done: set[tuple[int, int]], progress: bool):
+        self.client, self.store, self.resolved, self.task_fn = client, store, resolved, task_fn
+        self.paths = resolved.paths
+        self.values = design[self.paths].to_numpy(dtype=float)
+        self.sizes = resolved.batch_sizes()
+        self.key_prefix = f"sim-sweep-{hash_[:12]}"
+        self.done = set(done)
+        self.per_point = np.zeros(len(design), dtype=np.int64)
+        for p, _ in done:
+            self.per_point[p] += 1
+        self.task_compute: dict[str, float] = {}
+        self.finished = self.resubmitted = 0
+        self.compute_s = self.wall_s = 0.0
+        self.nthreads = 0
+        self.progress = progress
+        self._last_manifest = 0.0
+
+    def submit(self, p: int, b: int, attempt: int) -> Any:
+        values = {path: float(v) for path, v in zip(self.paths, self.values[p], strict=True)}
+        return self.client.submit(
+            run_task, self.task_fn, self.resolved.scenario, p, values, self.resolved.seed, b,
+            self.sizes[b], self.resolved.batch_size,
+            key=f"{self.key_prefix}-p{p}-b{b}-a{attempt}", pure=False, retries=2,
+        )
+
+    def run(self, todo: list[tuple[int, int]], max_in_flight: int | None) -> None:
+        from distributed import as_completed
+
+        self.nthreads = sum(self.client.nthreads().values())
+        bound = max_in_flight or max(4, 2 * self.nthreads)
+        queue: deque[tuple[int, int, int]] = deque((p, b, 0) for p, b in todo)
+        pending: dict[Any, tuple[int, int, int]] = {}
+        ac = as_completed()
+        t0 = time.perf_counter()
+        with self._bar(len(todo)) as bar:
+            self._fill(queue, pending, ac, bound)
+            for fut in ac:
+                p, b, attempt = pending.pop(fut)
+                self._collect(fut, p, b, attempt, queue)
+                fut.release()
+                self._fill(queue, pending, ac, bound)
+                bar(self, time.perf_counter() - t0)
+        self.wall_s = time.perf_counter() - t0
+        self._manifest(force=True)
+
+    def _fill(self, queue: deque[tuple[int, int, int]], pending: dict[Any, tuple[int, int, int]],
+              ac: Any, bound: int) -> None:
+        while queue and len(pending) < bound:
+            p, b, attempt = queue.popleft()
+            fut = self.submit(p, b, attempt)
+            pending[fut] = (p, b, attempt)
+            ac.add(fut)
+
+    def _collect(self, fut: Any, p: int, b: int, attempt: int, queue: deque[tuple[int, int, int]]) -> None:
+        if fut.status == "finished":
+            rows, secs = fut.result()
+            self.store.write_task(p, b, rows)
+            self.done.add((p, b))
+            self.per_point[p] += 1
+            self.finished += 1
+            self.compute_s += secs
+            self.task_compute[f"p{p}-b{b}"] = round(secs, 4)
+            self._manifest()
+            return
+        exc = fut.exception() if fut.status == "error" else None
+        if _is_lost(fut.status, exc) and attempt + 1 < MAX_ATTEMPTS:
+            self.resubmitted += 1
+            queue.appendleft((p, b, attempt + 1))
+            return
+        if exc is not None:
+            raise exc
+        raise RuntimeError(f"task point {p} batch {b} ended as {fut.status}")
+
+    def _manifest(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_manifest < MANIFEST_EVERY_S:
+            return
+        self._last_manifest = now
+        n_b = len(self.sizes)
+        self.store.write_manifest({
+            "hash": self.key_prefix.removeprefix("sim-sweep-"), "complete": False,
+            "tasks_total": len(self.values) * n_b, "tasks_done": len(self.done),
+            "points_total": len(self.values), "points_done": int((self.per_point == n_b).sum()),
+            "task_compute_s": self.task_compute,
+        })
+
+    @contextmanager
+    def _bar(self, total: int) -> Iterator[Callable[[_Runner, float], None]]:
+        if not self.progress:
+            yield lambda runner, elapsed: None
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        n_b = len(self.sizes)
+        runs_per_task = sum(self.sizes) / n_b
+        cols = (TextColumn("points {task.fields[points]}"), BarColumn(), TextColumn("{task.fields[rate]} runs/s"),
+                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+        with Progress(*cols, transient=False) as prog:
+            tid = prog.add_task("sweep", total=total, points=self._points_text(), rate="-")
+
+            def update(runner: _Runner, elapsed: float) -> None:
+                rate = runner.finished * runs_per_task / elapsed if elapsed > 0 else 0.0
+                prog.update(tid, completed=runner.finished, points=runner._points_text(), rate=f"{rate:,.0f}")
+
+            yield update
+
+    def _points_text(self) -> str:
+        return f"{int((self.per_point == len(self.sizes)).sum())}/{len(self.values)}"
+
+
+def _is_lost(status: str, exc: BaseException | None) -> bool:
+    """True if a task failed because its worker or connection was lost (worth resubmitting)."""
+    if status in ("lost", "cancelled"):
+        return True
+    if exc is None:
+        return False
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+
+    return isinstance(exc, KilledWorker | CommClosedError | ConnectionError | TimeoutError)
+
+
+# ---- clusters ----------------------------------------------------------------------------------
+
+
+def local_workers(workers: int | None) -> int:
+    """Worker processes of the embedded cluster: ``workers`` or the cores this process may use."""
+    if workers is not None:
+        return max(1, workers)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def connect(cluster: str | None, cluster_config: str | Path | None = None, workers: int | None = None) -> Iterator[Any]:
+    """A dask Client for ``cluster`` (see the module docstring); closes what it started."""
+    from distributed import Client, LocalCluster
+
+    if cluster in (None, "local"):
+        with LocalCluster(n_workers=local_workers(workers), threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as lc, \
+                Client(lc) as client:
+            yield client
+        return
+    assert cluster is not None
+    if cluster in ("slurm", "pbs"):
+        if cluster_config is None:
+            raise SimUserError([Problem("--cluster-config", None, "", f"--cluster {cluster} needs --cluster-config FILE "
+                                        "(cores, memory, walltime, queue, account, jobs; see docs/sweeps.md)")])
+        cfg = load_cluster_config(cluster_config)
+        with make_jobqueue_cluster(cluster, cfg) as jq, Client(jq) as client:
+            jq.scale(jobs=cfg.get("jobs", 1))
+            yield client
+        return
+    try:
+        if cluster.startswith(("tcp://", "tls://", "ucx://")):
+            client = Client(cluster, timeout="30s")
+        elif cluster.endswith(".json"):
+            if not Path(cluster).is_file():
+                raise SimUserError([Problem(cluster, None, "--cluster", "scheduler file not found")])
+            client = Client(scheduler_file=cluster, timeout="30s")
+        else:
+            raise SimUserError([Problem("--cluster", None, "", f"unknown cluster {cluster!r}: use local, "
+                                        "tcp://HOST:PORT, a scheduler .json file, slurm or pbs")])
+    except (OSError, TimeoutError) as err:
+        raise SimUserError([Problem("--cluster", None, "", f"cannot reach the scheduler {cluster}: {err}")]) from None
+    with client:
+        yield client
+
+
+_CFG_TYPES: dict[str, type | tuple[type, ...]] = {
+    "cores": int, "memory": str, "walltime": str, "queue": str, "account": str, "jobs": int,
+    "processes": int, "python": str, "interface": str, "local_directory": str,
+    "job_extra_directives": list, "job_script_prologue": list, "scheduler_host": str,
+}
+_CFG_REQUIRED = ("cores", "memory")
+
+
+def load_cluster_config(path: str | Path) -> dict[str, Any]:
+    """Read the dask-jobqueue YAML (see docs/sweeps.md); problems name file, line and key.
+
+    Keys: cores (int, per job), memory (e.g. "16GB", per job), walltime ("HH:MM:SS"), queue,
+    account, jobs (int, number of batch jobs, default 1), processes (worker processes per job,
+    default: cores, i.e. single-threaded workers), python, interface, local_directory, job_extra_directives, job_script_prologue,
+    scheduler_host.
+    """
+    data, lines = read_yaml(Path(path))
+    src = str(path)
+    if isinstance(data, dict) and set(data) == {"cluster"} and isinstance(data["cluster"], dict):
+        data, lines = data["cluster"], {k.removeprefix("cluster."): v for k, v in lines.items()}
+    if not isinstance(data, dict):
+        raise SimUserError([Problem(src, 1, "", "a cluster config is a mapping (cores, memory, walltime, ...)")])
+    problems = [Problem(src, lines.get(k), k, f"unknown key; allowed: {', '.join(_CFG_TYPES)}")
+                for k in data if k not in _CFG_TYPES]
+    problems += [Problem(src, None, k, "required") for k in _CFG_REQUIRED if k not in data]
+    for k, v in data.items():
+        t = _CFG_TYPES.get(k)
+        if t is not None and (isinstance(v, bool) or not isinstance(v, t)):
+            problems.append(Problem(src, lines.get(k), k, f"must be of type {getattr(t, '__name__', t)}, got {v!r}"))
+        elif t is int and v < 1:
+            problems.append(Problem(src, lines.get(k), k, "must be at least 1"))
+    if problems:
+        raise SimUserError(problems)
+    return dict(data)
+
+
+def make_jobqueue_cluster(kind: str, cfg: dict[str, Any]) -> Any:
+    """A dask-jobqueue SLURMCluster or PBSCluster from a config of :func:`load_cluster_config`."""
+    import dask_jobqueue
+
+    cls = dask_jobqueue.SLURMCluster if kind == "slurm" else dask_jobqueue.PBSCluster
+    kwargs: dict[str, Any] = {k: v for k, v in cfg.items() if k not in ("jobs", "scheduler_host")}
+    kwargs.setdefault("processes", cfg["cores"])  # one single-threaded worker process per core
+    kwargs["scheduler_options"] = {"dashboard_address": None}
+    if "scheduler_host" in cfg:
+        kwargs["scheduler_options"]["host"] = cfg["scheduler_host"]
+    return cls(**kwargs)

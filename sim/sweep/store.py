@@ -1,0 +1,225 @@
+"""The on-disk result store of a sweep: a directory of Parquet files and a manifest.
+
+Layout (``reports/<sweep-id>/`` by default; see docs/sweeps.md)::
+
+    sweep.json       the declaration, resolved settings, and the hashes that identify the sweep
+    design.parquet   the design: ``point`` (int64) + one float64 column per parameter path
+    tasks/p000012-b00003.parquet
+                     the per-run rows of one finished task (point 12, batch 3): the engine's
+                     columns (run, batch, <outcome>, <outcome>_step, peak_escalation, ...) plus
+                     ``point`` (int64) and the point's parameter values (one column per path)
+    manifest.json    progress: tasks done/total, points done, per-task compute time (advisory)
+    points.parquet   written at the end: one row per point, outcome probabilities
+
+A task file is written to a temporary name, fsync'ed and renamed (``os.replace``), so a file with
+the final name is always complete: after a crash, the set of task files *is* the set of finished
+tasks. ``tasks/`` is a flat directory of Parquet files readable as one dataset by pandas,
+pyarrow, polars (``tasks/*.parquet``) and DuckDB (``read_parquet('tasks/*.parquet')``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.scenario.errors import Problem, SimUserError
+
+STORE_VERSION = 1
+TASK_RE = re.compile(r"^p(\d{6,})-b(\d{5,})\.parquet$")
+
+
+def task_name(point: int, batch: int) -> str:
+    """File name of task (point, batch), e.g. ``p000012-b00003.parquet``."""
+    return f"p{point:06d}-b{batch:05d}.parquet"
+
+
+def sweep_hash(scenario_json: str, design: pd.DataFrame, settings: dict[str, Any]) -> str:
+    """SHA-256 of everything the results depend on: resolved scenario, design, runs, seed, batch."""
+    h = hashlib.sha256()
+    h.update(b"scenario\0" + scenario_json.encode())
+    h.update(b"\0design\0" + json.dumps(list(design.columns)).encode())
+    h.update(np.ascontiguousarray(design.to_numpy(dtype=float)).tobytes())
+    h.update(b"\0settings\0" + json.dumps(settings, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``: temporary file in the same folder, fsync, ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
+    """Write a DataFrame as Parquet atomically (temporary file + fsync + rename)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class SweepStore:
+    """A sweep's result directory. Create with the directory; call :meth:`open` before writing."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.tasks_dir = self.root / "tasks"
+        self.sweep_json = self.root / "sweep.json"
+        self.design_path = self.root / "design.parquet"
+        self.manifest_path = self.root / "manifest.json"
+        self.points_path = self.root / "points.parquet"
+
+    # ---- opening -----------------------------------------------------------------------------
+
+    def open(self, meta: dict[str, Any], design: pd.DataFrame, *, fresh: bool = False,
+             discard: bool = False) -> str:
+        """Prepare the directory for the sweep described by ``meta`` (must hold ``hash``).
+
+        Returns ``"new"``, ``"resume"`` or ``"fresh"``. An existing directory of another sweep
+        (different hash) is refused with a SimUserError unless ``fresh``: then it is moved
+        aside to ``<dir>.old-<UTC time>`` (or deleted if ``discard``).
+        """
+        state = "new"
+        if self.root.exists() and any(self.root.iterdir()):
+            old = self._old_hash()
+            if old == meta["hash"] and not fresh:
+                state = "resume"
+            elif not fresh:
+                raise SimUserError([self._mismatch(old, meta["hash"])])
+            else:
+                self._set_aside(discard)
+                state = "fresh"
+        self.tasks_dir.mkdir(parents=True, exist_ok=True)
+        if state != "resume":
+            atomic_write_parquet(self.design_path, design)
+            meta = {**meta, "store_version": STORE_VERSION,
+                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+            atomic_write_bytes(self.sweep_json, json.dumps(meta, indent=1, sort_keys=True).encode())
+        return state
+
+    def _old_hash(self) -> str | None:
+        try:
+            return str(json.loads(self.sweep_json.read_text())["hash"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _mismatch(self, old: str | None, new: str) -> Problem:
+        if old is None:
+            why = "holds files but no readable sweep.json (not a sweep result directory)"
+        else:
+            why = (f"holds results of a different sweep (hash {old[:12]}, now {new[:12]}): the scenario, "
+                   "design, runs per point, batch size or seed changed")
+        return Problem(str(self.root), None, "", f"{why}. Rerun with --fresh to move the old results aside, "
+                       "or choose another directory with --out")
+
+    def _set_aside(self, discard: bool) -> None:
+        if discard:
+            shutil.rmtree(self.root)
+            return
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        target = self.root.with_name(f"{self.root.name}.old-{stamp}")
+        n = 1
+        while target.exists():
+            target = self.root.with_name(f"{self.root.name}.old-{stamp}-{n}")
+            n += 1
+        os.replace(self.root, target)
+
+    # ---- tasks -------------------------------------------------------------------------------
+
+    def task_path(self, point: int, batch: int) -> Path:
+        return self.tasks_dir / task_name(point, batch)
+
+    def done_tasks(self) -> set[tuple[int, int]]:
+        """(point, batch) of every complete task file; removes temporaries and unreadable files."""
+        done: set[tuple[int, int]] = set()
+        if not self.tasks_dir.is_dir():
+            return done
+        for f in self.tasks_dir.iterdir():
+            if f.name.startswith("."):
+                f.unlink(missing_ok=True)  # a temporary left by a crash
+                continue
+            m = TASK_RE.match(f.name)
+            if not m:
+                continue
+            try:
+                pq.read_metadata(f)
+            except (OSError, pa.ArrowException):
+                f.unlink(missing_ok=True)
+                continue
+            done.add((int(m.group(1)), int(m.group(2))))
+        return done
+
+    def write_task(self, point: int, batch: int, rows: pd.DataFrame) -> Path:
+        """Store the rows of finished task (point, batch) atomically."""
+        path = self.task_path(point, batch)
+        atomic_write_parquet(path, rows)
+        return path
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Replace manifest.json atomically."""
+        data = {**manifest, "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        atomic_write_bytes(self.manifest_path, json.dumps(data, indent=1, sort_keys=True).encode())
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, Any]:
+        """Contents of sweep.json."""
+        out: dict[str, Any] = json.loads(self.sweep_json.read_text())
+        return out
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.design_path)
+
+    def read_runs(self) -> pd.DataFrame:
+        """All per-run rows of finished tasks, sorted by (point, run)."""
+        files = sorted(f for f in self.tasks_dir.glob("p*-b*.parquet") if TASK_RE.match(f.name))
+        if not files:
+            return pd.DataFrame()
+        df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return df.sort_values(["point", "run"], kind="stable").reset_index(drop=True)
+
+    def write_points(self, points: pd.DataFrame) -> None:
+        atomic_write_parquet(self.points_path, points)
+
+
+def summarize_points(runs: pd.DataFrame, design: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+    """One row per point: design values, ``runs``, ``p.<outcome>`` (share of runs, 0..1),
+    ``mean_step.<outcome>`` (mean first step among runs where it happened, NaN if none),
+    ``mean_peak_escalation`` and ``mean_final_escalation`` (ladder points)."""
+    g = runs.groupby("point", sort=True)
+    out = pd.DataFrame({"runs": g.size().astype("int64")})
+    for o in outcomes:
+        if o in runs.columns:
+            out[f"p.{o}"] = g[o].mean().astype(float)
+        if f"{o}_step" in runs.columns:
+            out[f"mean_step.{o}"] = g[f"{o}_step"].mean()
+    for col in ("peak_escalation", "final_escalation"):
+        if col in runs.columns:
+            out[f"mean_{col}"] = g[col].mean()
+    out = out.reset_index()
+    return design.merge(out, on="point", how="left")
