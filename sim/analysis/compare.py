@@ -195,8 +195,11 @@ class MeanDiff:
 class VariantComparison:
     """A variant compared with the base on the runs both share (aligned by ``run``).
 
-    ``crn`` is True when both were run with the same seed, number of runs and batch size, so that
-    run ``n`` used the same random streams in both; ``notes`` says why not otherwise.
+    ``crn`` is True when both were run with the same seed and batch size, so that run ``n`` used
+    the same random streams in both; ``notes`` says why not otherwise. ``params_*`` check it on
+    the draws themselves (``param.*`` and ``event.*`` column names): drawn identically
+    in every run, differing (the variant changed that parameter, or streams are not shared), only
+    in the variant, only in the base (an actor, relation or event added or removed).
     """
 
     base_id: str
@@ -212,6 +215,10 @@ class VariantComparison:
     only_in_base: list[str] = field(default_factory=list)
     only_in_variant: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    params_identical: list[str] = field(default_factory=list)
+    params_differing: list[str] = field(default_factory=list)
+    params_new: list[str] = field(default_factory=list)
+    params_gone: list[str] = field(default_factory=list)
 
     def outcome(self, outcome_id: str) -> OutcomeDiff:
         return next(o for o in self.outcomes if o.outcome == outcome_id)
@@ -324,6 +331,7 @@ def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) 
         if f"{m}_b" in joined and f"{m}_v" in joined
     ]
     notes = _crn_notes(base, variant)
+    draws = _draw_alignment(base.runs, variant.runs, joined)
     return VariantComparison(
         base_id=base.scenario.scenario.id,
         variant_id=variant.scenario.scenario.id,
@@ -338,7 +346,25 @@ def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) 
         only_in_base=[o for o in base.outcome_ids if o not in var_ids],
         only_in_variant=[o for o in variant.outcome_ids if o not in set(base.outcome_ids)],
         notes=notes,
+        **draws,
     )
+
+
+def _draw_columns(runs: pd.DataFrame) -> list[str]:
+    return [c for c in runs.columns if c.startswith(("param.", "event."))]
+
+
+def _draw_alignment(base: pd.DataFrame, variant: pd.DataFrame, joined: pd.DataFrame) -> dict[str, list[str]]:
+    """Which random draws (``param.*``/``event.*``) are identical run by run in both."""
+    in_b, in_v = _draw_columns(base), _draw_columns(variant)
+    shared = [c for c in in_b if c in set(in_v)]
+    same = [c for c in shared if np.array_equal(joined[f"{c}_b"].to_numpy(), joined[f"{c}_v"].to_numpy())]
+    return {
+        "params_identical": same,
+        "params_differing": [c for c in shared if c not in set(same)],
+        "params_new": [c for c in in_v if c not in set(in_b)],
+        "params_gone": [c for c in in_b if c not in set(in_v)],
+    }
 
 
 def _crn_notes(base: RunResults, variant: RunResults) -> list[str]:

@@ -132,8 +132,13 @@ def drivers_table(results: RunResults, alpha: float = 0.05, logit: bool = True) 
         y = runs[oid].to_numpy(dtype=bool)
         coef, pval = prcc(x, y.astype(float))
         frame = pd.DataFrame(
-            {"outcome": oid, "param": cols, "label": [short_param_name(c) for c in cols], "prcc": coef,
-             "p_value": pval}
+            {
+                "outcome": oid,
+                "param": cols,
+                "label": [short_param_name(c) for c in cols],
+                "prcc": coef,
+                "p_value": pval,
+            }
         )
         if logit:
             frame["logit_coef"], frame["logit_p"] = standardized_logit(x, y)

@@ -303,8 +303,9 @@ def analyse_points(
 ) -> SweepAnalysis:
     """Compute what applies to ``design`` on an in-memory ``points`` table.
 
-    ``thresholds``: outcome -> probability (0..1) defining the PRIM case of interest
-    ``P(outcome) > threshold``; outcomes without one use the upper quartile of their values.
+    ``thresholds``: outcome column (``p.war``) or id (``war``) -> probability (0..1) defining
+    the PRIM case of interest ``P(outcome) > threshold``; outcomes without one use the upper
+    quartile of their values over the points.
     """
     result = SweepAnalysis(store_dir=store_dir, design=design, points=points,
                            outcomes=list(outcomes), title=title)
@@ -344,13 +345,15 @@ def _discover(points: pd.DataFrame, design: DesignInfo, outcomes: Sequence[str],
     x = points[design.parameters]
     for o in outcomes:
         p = points[o].to_numpy(dtype=float)
-        thr = float(thresholds[o]) if o in thresholds else float(np.round(np.nanquantile(p, 0.75), 3))
+        name = o[2:] if o.startswith("p.") else o
+        given = thresholds.get(o, thresholds.get(name))
+        thr = float(given) if given is not None else float(np.round(np.nanquantile(p, 0.75), 3))
         y = p > thr
         if len(points) < 20 or y.all() or not y.any():
             notes.append(f"PRIM skipped for {o}: {int(y.sum())} of {len(points)} points have "
                          f"P > {thr:g} (need some but not all, and at least 20 points)")
             continue
-        found.append(prim(x, y, label=f"P({o}) > {thr:g}"))
+        found.append(prim(x, y, label=f"P({name}) > {thr:g}"))
     return found
 
 

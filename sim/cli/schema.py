@@ -14,7 +14,9 @@ from sim.scenario.schema import json_schema
 
 
 @click.command(name="schema")
-@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="Write the schema to this file.")
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False), default=None, help="Write the schema to this file."
+)
 def command(out: str | None) -> None:
     """Print the JSON Schema of scenario files (or write it with --out)."""
     text = json.dumps(json_schema(), indent=2, sort_keys=False) + "\n"

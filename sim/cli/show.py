@@ -13,6 +13,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sim.scenario.errors import SimUserError
 from sim.scenario.loader import load_scenario, summary
@@ -26,8 +27,13 @@ def fmt_param(p: Param | None) -> str:
         return "-"
     if p.dist == "fixed":
         return f"{p.value:g}"
-    names = {"uniform": ("low", "high"), "normal": ("mean", "sd"), "truncnorm": ("mean", "sd", "low", "high"),
-             "beta": ("a", "b"), "triangular": ("low", "mode", "high")}[p.dist]
+    names = {
+        "uniform": ("low", "high"),
+        "normal": ("mean", "sd"),
+        "truncnorm": ("mean", "sd", "low", "high"),
+        "beta": ("a", "b"),
+        "triangular": ("low", "mode", "high"),
+    }[p.dist]
     return f"{p.dist}(" + ", ".join(f"{k}={getattr(p, k):g}" for k in names) + ")"
 
 
@@ -69,55 +75,70 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _add(table: Table, *cells: str) -> None:
+    """Add a row of plain text (user text is never read as rich markup)."""
+    table.add_row(*(Text(c) for c in cells))
+
+
 def render(scenario: Scenario, console: Console, base: Scenario | None = None) -> None:
     """Print every table of ``scenario`` (and its differences from ``base``) to ``console``."""
     meta = scenario.scenario
     head = _table(f"Scenario {meta.id}", "field", "value")
-    head.add_row("title", meta.title)
+    _add(head, "title", meta.title)
     if scenario.variant_of:
-        head.add_row("variant of", scenario.variant_of)
-    head.add_row("period", f"{meta.start_date} .. {meta.date_of(meta.horizon)} ({meta.horizon} steps of {meta.step_days} days)")
+        _add(head, "variant of", scenario.variant_of)
+    _add(
+        head,
+        "period",
+        f"{meta.start_date} .. {meta.date_of(meta.horizon)} ({meta.horizon} steps of {meta.step_days} days)",
+    )
     mc = meta.monte_carlo
-    head.add_row("monte carlo", f"{mc.runs} runs, seed {mc.seed}, batch {mc.batch_size}")
-    head.add_row("contents", summary(scenario))
-    head.add_row("status quo action", scenario.status_quo_action)
-    head.add_row("initial escalation", fmt_param(scenario.initial.escalation))
+    _add(head, "monte carlo", f"{mc.runs} runs, seed {mc.seed}, batch {mc.batch_size}")
+    _add(head, "contents", summary(scenario))
+    _add(head, "status quo action", scenario.status_quo_action)
+    _add(head, "initial escalation", fmt_param(scenario.initial.escalation))
     for sp in scenario.initial.pressure:
-        head.add_row(f"initial pressure {sp.side}", fmt_param(sp.value))
-    head.add_row("sources", "; ".join(f"{s.id}: {s.author}, {s.title} ({s.outlet}, {s.date})" for s in meta.sources))
+        _add(head, f"initial pressure {sp.side}", fmt_param(sp.value))
+    _add(
+        head,
+        "sources",
+        "; ".join(f"{s.id}: {s.author}, {s.title} ({s.outlet}, {s.date})" for s in meta.sources),
+    )
     console.print(head)
 
     actors = _table("Actors", "actor", "side", "role", "actions", "adversaries", "waits for")
     for a in scenario.actors:
-        actors.add_row(a.id, a.side, a.role, ", ".join(a.actions), ", ".join(a.adversaries), a.waits_for or "-")
+        _add(actors, a.id, a.side, a.role, ", ".join(a.actions), ", ".join(a.adversaries), a.waits_for or "-")
     console.print(actors)
     traits = _table("Traits and capabilities", "actor", "name", "value", "provenance")
     for a in scenario.actors:
         for t in TRAIT_NAMES:
             p = getattr(a.traits, t)
-            traits.add_row(a.id, t, fmt_param(p), fmt_prov(p))
+            _add(traits, a.id, t, fmt_param(p), fmt_prov(p))
         for c in CAPABILITY_NAMES:
             p = getattr(a.capabilities, c)
-            traits.add_row(a.id, f"capability {c}", fmt_param(p), fmt_prov(p))
+            _add(traits, a.id, f"capability {c}", fmt_param(p), fmt_prov(p))
         for r in a.red_lines:
-            effect = ", ".join([*(f"forbid {x}" for x in r.forbid), *(f"{k} {v:+g}" for k, v in r.utility.items())])
-            traits.add_row(a.id, f"red line {r.id}", f"when {fmt_condition(r.when)}: {effect}", fmt_prov(r))
+            effect = ", ".join(
+                [*(f"forbid {x}" for x in r.forbid), *(f"{k} {v:+g}" for k, v in r.utility.items())]
+            )
+            _add(traits, a.id, f"red line {r.id}", f"when {fmt_condition(r.when)}: {effect}", fmt_prov(r))
     console.print(traits)
 
     actions = _table("Actions", "action", "name", "goldstein", "tags", "provenance")
     for ac in scenario.actions:
-        actions.add_row(ac.id, ac.name, f"{ac.goldstein:+g}", ", ".join(ac.tags), fmt_prov(ac))
+        _add(actions, ac.id, ac.name, f"{ac.goldstein:+g}", ", ".join(ac.tags), fmt_prov(ac))
     console.print(actions)
 
     if scenario.relations:
         rels = _table("Relations", "relation", "type", "between", "value")
-        for r in scenario.relations:
-            rels.add_row(r.id, r.type, _between(r), _relation_value(r))
+        for rel in scenario.relations:
+            _add(rels, rel.id, rel.type, _between(rel), _relation_value(rel))
         console.print(rels)
     _events_and_levers(scenario, console)
     outs = _table("Outcomes", "outcome", "name", "when")
     for o in scenario.outcomes:
-        outs.add_row(o.id, o.name, fmt_condition(o.when))
+        _add(outs, o.id, o.name, fmt_condition(o.when))
     console.print(outs)
     if base is not None:
         console.print(diff_table(base, scenario))
@@ -145,13 +166,20 @@ def _events_and_levers(scenario: Scenario, console: Console) -> None:
         for e in scenario.events:
             dates = f"{e.start}" + (f" .. {e.end}" if e.end else "")
             steps = f"{meta.step_of(e.start)}" + (f" .. {meta.step_of(e.end)}" if e.end else "")
-            events.add_row(e.id, e.name, dates, steps, fmt_param(e.probability) if e.probability else "1",
-                           ", ".join(f.kind for f in e.effects) or "-")
+            _add(
+                events,
+                e.id,
+                e.name,
+                dates,
+                steps,
+                fmt_param(e.probability) if e.probability else "1",
+                ", ".join(f.kind for f in e.effects) or "-",
+            )
         console.print(events)
     if scenario.levers:
         levers = _table("Levers", "lever", "name", "state", "effects")
         for lv in scenario.levers:
-            levers.add_row(lv.id, lv.name, "on" if lv.on else "off", ", ".join(_effect(f) for f in lv.effects))
+            _add(levers, lv.id, lv.name, "on" if lv.on else "off", ", ".join(_effect(f) for f in lv.effects))
         console.print(levers)
 
 
@@ -199,9 +227,9 @@ def diff_table(base: Scenario, variant: Scenario) -> Table:
     table = _table(f"Differences from base {base.scenario.id}", "what", "base", "variant")
     rows = differences(base, variant)
     for row in rows:
-        table.add_row(*row)
+        _add(table, *row)
     if not rows:
-        table.add_row("(no differences in numbers, ids or levers)", "", "")
+        _add(table, "(no differences in numbers, ids or levers)", "", "")
     return table
 
 

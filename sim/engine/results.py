@@ -78,16 +78,24 @@ class RunResults:
         """Quantiles of escalation per step from the streamed histogram: (T+1, len(qs)).
 
         Linear interpolation inside a bin; exact to within one bin width (max/101 points).
+        The quantile is the smallest escalation with F >= q (empty bins are skipped, so q = 1
+        is the top of the highest occupied bin, not the ladder max); NaN at a step with no runs.
         """
         qs = np.asarray(qs, dtype=float)
         edges = self.bin_edges()
         cdf = np.cumsum(self.escalation_hist, axis=1).astype(float)
         total = cdf[:, -1:]
         cdf /= np.where(total > 0, total, 1.0)
-        out = np.empty((cdf.shape[0], qs.size))
+        out = np.full((cdf.shape[0], qs.size), np.nan)
         for t in range(cdf.shape[0]):
-            c = np.concatenate([[0.0], cdf[t]])
-            out[t] = np.interp(qs, c, edges)
+            c = np.concatenate([[0.0], cdf[t]])  # c[j]: share of runs below edges[j]
+            occupied = np.flatnonzero(c > 0)
+            if occupied.size == 0:
+                continue
+            # first edge j where the cdf reaches q: bin j-1 holds mass and c[j-1] < q <= c[j]
+            j = np.clip(np.searchsorted(c, qs, side="left"), occupied[0], c.size - 1)
+            frac = np.clip((qs - c[j - 1]) / (c[j] - c[j - 1]), 0.0, 1.0)
+            out[t] = edges[j - 1] + frac * (edges[j] - edges[j - 1])
         return out
 
     def mean_escalation(self) -> np.ndarray:

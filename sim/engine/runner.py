@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from sim.engine.results import RunResults, Trajectory
 from sim.engine.seeds import stream_factory
@@ -64,8 +66,10 @@ def run_batch(
     """
     started = time.perf_counter()
     cs = scenario if isinstance(scenario, CompiledScenario) else prepare(scenario)
-    model = EscalationModel(cs, size, stream_factory(seed, batch_index), keep_samples=keep_samples)
-    out = model.run()
+    # The model's matrix products are tiny: BLAS threads only add contention between workers.
+    with threadpool_limits(limits=1):
+        model = EscalationModel(cs, size, stream_factory(seed, batch_index), keep_samples=keep_samples)
+        out = model.run()
     first = batch_index * (batch_size or size)
     table = batch_table(cs, out, first, batch_index)
     samples = [
@@ -135,8 +139,7 @@ def _iter_batches(
                 cs, seed=seed, batch_index=b, size=size, batch_size=batch_size, keep_samples=keep(b)
             )
         return
-    # "spawn" (mesa sets it process-wide anyway): workers start clean, no inherited state.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
         pending: set[Future[BatchResult]] = set()
         queue = list(plan)
         while queue or pending:
@@ -156,6 +159,17 @@ def _iter_batches(
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
+
+
+def _pool_context() -> BaseContext:
+    """Worker processes forked from a clean server that has the engine imported already.
+
+    Not "fork" (unsafe with threads) and not "spawn" (re-runs the caller's __main__, which
+    breaks in notebooks and piped scripts, and pays the imports again in every worker).
+    """
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.engine.runner"])
+    return ctx
 
 
 def run_scenario(

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 class ActorAgent(mesa.Agent):
     """An actor of the scenario (e.g. a leader, a government, an armed force).
 
-    Each step it scores every action with :func:`rules.action_utilities` from its traits and the
+    Each step it scores its actions with :func:`rules.action_utilities` from its traits and the
     state it sees, and chooses among those it may take with :func:`rules.choose_actions`.
-    ``choice`` (N,) is the global index of the chosen action in each run; ``utilities`` (K, N) is
-    kept for this step so relations can read the actor's consent.
+    ``choice`` (N,) is the global index of the chosen action in each run; ``utilities`` (K_i, N) over
+    ``scored`` actions is kept for this step so relations can read the actor's consent.
     """
 
     model: EscalationModel
@@ -29,9 +29,19 @@ class ActorAgent(mesa.Agent):
         self.index = index
         self.actor_id = actor_id
         self.stream = rng
+        cs = model.cs
         n = model.n_runs
-        self.choice = np.full(n, model.cs.status_quo, dtype=np.int64)
-        self.utilities = np.zeros((model.cs.n_actions, n))
+        # The actions this actor scores: its catalogue, the status quo, and those of actors it
+        # may veto or restrain. ``local[k]`` is the row of global action k (-1 if not scored).
+        self.scored = cs.scored[index]
+        self.local = np.full(cs.n_actions, -1, dtype=np.int64)
+        self.local[self.scored] = np.arange(self.scored.size)
+        self.acts = cs.acts.take(self.scored)
+        self.may_take = cs.catalogue[index][self.scored]
+        self.erratic = self.acts.mil == 0
+        self.status_quo = int(self.local[cs.status_quo])
+        self.choice = np.full(n, cs.status_quo, dtype=np.int64)
+        self.utilities = np.zeros((self.scored.size, n))
         self.gate_draw = np.zeros(n)
 
     # Views into the model's (A, N) state arrays: the rows of this actor.
@@ -68,14 +78,14 @@ class ActorAgent(mesa.Agent):
         )
 
     def decide(self) -> None:
-        """Score all actions, then choose one allowed action per run (synchronous update)."""
+        """Score the actions, then choose one allowed action per run (synchronous update)."""
         m, i = self.model, self.index
         u_choice, u_tremble, u_pick, self.gate_draw = self.stream.random((4, m.n_runs))
-        self.utilities = rules.action_utilities(m.cs.acts, self.utility_inputs(), m.weights)
-        self.utilities = self.utilities + m.step_bonus[i]
-        allowed = m.cs.catalogue[i][:, None] & ~m.step_forbid[i]
-        allowed[m.cs.status_quo] = True  # the status quo is always possible
-        self.choice = rules.choose_actions(
+        bonus, forbid = m.step_bonus[i], m.step_forbid[i]
+        self.utilities = rules.action_utilities(self.acts, self.utility_inputs(), m.weights) + bonus
+        allowed = self.may_take[:, None] & ~forbid
+        allowed[self.status_quo] = True  # the status quo is always possible
+        local_choice = rules.choose_actions(
             self.utilities,
             allowed,
             m.dynamics["logit_precision"],
@@ -83,4 +93,11 @@ class ActorAgent(mesa.Agent):
             u_choice,
             u_tremble,
             u_pick,
+            erratic=self.erratic,
         )
+        self.choice = self.scored[local_choice]
+
+    def consent(self, action: np.ndarray) -> np.ndarray:
+        """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates."""
+        lam = self.model.dynamics["logit_precision"]
+        return rules.consent(self.utilities, self.local[action], self.status_quo, lam, self.acts.base)

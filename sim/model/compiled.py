@@ -170,9 +170,12 @@ class CompiledScenario:
     action_ids: tuple[str, ...]
     acts: ActionAttrs
     catalogue: np.ndarray  # (A, K) bool
+    scored: tuple[np.ndarray, ...]  # per actor: global indices of the actions it scores
     status_quo: int
     adversary: np.ndarray  # (A, A) bool: j is on a side i counts as adversary
     adversary_share: np.ndarray  # (A, A) rows sum to 1 (or 0)
+    side_of: np.ndarray  # (A,) index into sides
+    adversary_sides: np.ndarray  # (A, S) bool: side s is an adversary of actor i
     wait_step: np.ndarray  # (A,) step of the awaited event (T + 1 if none)
     vetoes: tuple[VetoSpec, ...]
     commands: tuple[CommandSpec, ...]
@@ -356,6 +359,9 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
     adversary = np.array(
         [[other.side in a.adversaries and other.id != a.id for other in sc.actors] for a in sc.actors]
     )
+    sides = sc.sides
+    side_of = np.array([sides.index(a.side) for a in sc.actors])
+    adversary_sides = np.array([[s in a.adversaries for s in sides] for a in sc.actors]).reshape(n_a, len(sides))
     counts = adversary.sum(axis=1, keepdims=True)
     share = np.where(counts > 0, adversary / np.maximum(counts, 1), 0.0)
     event_step = {e.id: sc.scenario.step_of(e.start) for e in sc.events}
@@ -406,16 +412,26 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         for rl in a.red_lines
     )
     outcomes = tuple(b.condition(o.when) for o in sc.outcomes)
-    del n_a
+    # An actor scores its own catalogue, the status quo, and what it may veto or restrain.
+    scored_mask = catalogue.copy()
+    scored_mask[:, b.action_index[sc.status_quo_action]] = True
+    for v in vetoes:
+        scored_mask[v.holder] |= catalogue[v.subject]
+    for c in commands:
+        scored_mask[c.commander] |= catalogue[c.subordinate]
+    scored = tuple(np.flatnonzero(row) for row in scored_mask)
     return CompiledScenario(
         scenario=sc,
         actor_ids=tuple(sc.actor_ids),
         action_ids=tuple(sc.action_ids),
         acts=_action_attrs(sc),
         catalogue=catalogue,
+        scored=scored,
         status_quo=b.action_index[sc.status_quo_action],
         adversary=adversary,
         adversary_share=share,
+        side_of=side_of,
+        adversary_sides=adversary_sides,
         wait_step=wait_step,
         vetoes=tuple(vetoes),
         commands=tuple(commands),
@@ -436,7 +452,16 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
 
 
 def param_ppf(p: Param, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of ``p`` at uniforms ``u`` (N,): one value per run."""
+    """Inverse CDF of ``p`` at uniforms ``u`` (N,): one value per run, within ``p.support()``.
+
+    Clipped to the support: scipy's truncnorm/triang (and ``low + u (high - low)``) can land an
+    ulp outside the bounds after rescaling, e.g. a trait drawn at -6e-15 instead of 0.
+    """
+    lo, hi = p.support()
+    return np.clip(_ppf_unclipped(p, u), lo, hi)
+
+
+def _ppf_unclipped(p: Param, u: np.ndarray) -> np.ndarray:
     if p.dist == "fixed":
         assert p.value is not None
         return np.full(u.shape, p.value)

@@ -70,6 +70,9 @@ class EscalationModel(mesa.Model):
         self.capabilities = draws.capabilities
         self.lever_on = np.array([[lv.on] * n for lv in cs.levers], dtype=bool).reshape(len(cs.levers), n)
         self.hawk_effective = self._influenced_hawkishness()
+        self.alliance_pairs = [
+            (i, j, draws.relations[al.id]) for al in cs.alliances for i in al.members for j in al.members if i != j
+        ]
         n_a, n_k, horizon = cs.n_actors, cs.n_actions, cs.horizon
         self.escalation = np.clip(draws.initial_escalation.copy(), 0.0, cs.e_max)
         self.pressure = draws.initial_pressure.copy()
@@ -85,8 +88,8 @@ class EscalationModel(mesa.Model):
         self.action_counts = np.zeros((horizon, n_a, n_k), dtype=np.int64)
         self.sample_escalation = np.zeros((horizon + 1, self.keep))
         self.sample_actions = np.zeros((horizon, n_a, self.keep), dtype=np.int16)
-        self.step_bonus = np.zeros((n_a, n_k, 1))
-        self.step_forbid = np.zeros((n_a, n_k, 1), dtype=bool)
+        self.step_bonus: list[np.ndarray] = [np.zeros((s.size, 1)) for s in cs.scored]
+        self.step_forbid: list[np.ndarray] = [np.zeros((s.size, 1), dtype=bool) for s in cs.scored]
         self.floor = np.zeros((n_a, 1))
         self.window_prospect: np.ndarray | float = 0.0
         self.actor_agents = [
@@ -160,46 +163,48 @@ class EscalationModel(mesa.Model):
         return sources
 
     def _prepare_step(self, t: int) -> None:
-        """This step's utility bonus (A, K, N|1), forbidden actions, prospect and pressure floor."""
+        """This step's utility bonus and forbidden actions per actor, over the actions it scores
+        ((K_i, 1) when the same in every run, else (K_i, N)), the talks prospect added by
+        windows, and pressure floors (A, N|1)."""
         cs = self.cs
-        bonus = np.zeros((cs.n_actors, cs.n_actions, 1))
-        forbid = np.zeros((cs.n_actors, cs.n_actions, 1), dtype=bool)
+        scored = cs.scored
+        bonus = [np.zeros((s.size, 1)) for s in scored]
+        forbid = [np.zeros((s.size, 1), dtype=bool) for s in scored]
         floor = np.zeros((cs.n_actors, 1))
         prospect: np.ndarray | float = 0.0
         for src, active in self._active_sources(t):
             if not active.any():
                 continue
-            act = 1.0 if active.all() else active.astype(float)
-            bonus = bonus + src.utility[:, :, None] * act
-            if src.forbid.any():
-                forbid = forbid | (src.forbid[:, :, None] & (act > 0))
-            prospect = prospect + src.prospect * act
-            floor = np.maximum(floor, src.floor[:, None] * act)
+            everywhere = bool(active.all())
+            weight = 1.0 if everywhere else active.astype(float)
+            mask = True if everywhere else active
+            for i in np.flatnonzero(src.utility.any(axis=1)):
+                bonus[i] = bonus[i] + src.utility[i, scored[i]][:, None] * weight
+            for i in np.flatnonzero(src.forbid.any(axis=1)):
+                forbid[i] = forbid[i] | (src.forbid[i, scored[i]][:, None] & mask)
+            prospect = prospect + src.prospect * weight
+            floor = np.maximum(floor, src.floor[:, None] * weight)
         for rl in cs.red_lines:
             hold = self._holds(rl.when, t)
-            if not hold.any():
-                continue
-            # Red lines hold in some runs only: widen the per-step arrays to one column per run.
-            bonus = np.broadcast_to(bonus, (cs.n_actors, cs.n_actions, self.n_runs)).copy()
-            forbid = np.broadcast_to(forbid, (cs.n_actors, cs.n_actions, self.n_runs)).copy()
-            bonus[rl.owner] += rl.utility[:, None] * hold
-            forbid[rl.owner] |= rl.forbid[:, None] & hold
+            if hold.any():
+                rows = scored[rl.owner]
+                bonus[rl.owner] = bonus[rl.owner] + rl.utility[rows][:, None] * hold
+                forbid[rl.owner] = forbid[rl.owner] | (rl.forbid[rows][:, None] & hold)
         self.step_bonus, self.step_forbid, self.floor, self.window_prospect = bonus, forbid, floor, prospect
 
     def _apply_relations(self, choices: np.ndarray) -> np.ndarray:
         """Vetoes, then command restraint, each replacing blocked actions by the status quo."""
         q = self.cs.status_quo
-        lam = self.dynamics["logit_precision"]
         for v in self.cs.vetoes:
             listed = v.actions[choices[v.subject]]
-            kappa = rules.consent(self.actor_agents[v.holder].utilities, choices[v.subject], q, lam)
+            kappa = self.actor_agents[v.holder].consent(choices[v.subject])
             p_block = self.draws.relations[v.id] * (1.0 - kappa)
             choices[v.subject], _ = rules.gate(
                 choices[v.subject], listed, p_block, self.actor_agents[v.subject].gate_draw, q
             )
         for c in self.cs.commands:
             sub = choices[c.subordinate]
-            kappa = rules.consent(self.actor_agents[c.commander].utilities, sub, q, lam)
+            kappa = self.actor_agents[c.commander].consent(sub)
             p_block = (1.0 - self.draws.relations[c.id]) * (1.0 - kappa)
             choices[c.subordinate], _ = rules.gate(
                 sub, sub != q, p_block, self.actor_agents[c.subordinate].gate_draw, q
@@ -222,17 +227,10 @@ class EscalationModel(mesa.Model):
         inflow = cs.adversary.astype(float) @ (acts.pressure[choices] * self.capabilities["economic"])
         self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
         strike = acts.hostp[choices] * military * np.maximum(cap_mil, 0.0)
-        hit = rules.hits_taken(cs.adversary, strike)
+        hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
         exposed = np.asarray(cs.adversary.any(axis=1))[:, None]
         hit = np.where(accident & exposed, np.maximum(hit, 0.5), hit)
-        pairs = [
-            (i, j, self.draws.relations[al.id])
-            for al in cs.alliances
-            for i in al.members
-            for j in al.members
-            if i != j
-        ]
-        self.hit = rules.spread_alliance_hits(hit, pairs)
+        self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
         seen = rules.observed_hostility(cs.adversary_share, acts.host[choices])
         self.distrust = rules.distrust_update(
             self.distrust, seen, self.seen, d["distrust_learning"], d["mixed_signal_sensitivity"]

@@ -36,6 +36,15 @@ class ActionAttrs:
     pressure: FloatArray
     prospect: FloatArray
 
+    def design(self) -> FloatArray:
+        """(K, 6) matrix of the attributes the utility terms multiply: base, host, host+, coop,
+        neg, mil (the column order of the coefficients in :func:`action_utilities`)."""
+        return np.column_stack([self.base, self.host, self.hostp, self.coop, self.neg, self.mil])
+
+    def take(self, index: IntArray) -> ActionAttrs:
+        """The attributes of a subset of actions, in the order of ``index``."""
+        return ActionAttrs(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
+
 
 @dataclass(frozen=True)
 class UtilityInputs:
@@ -88,46 +97,62 @@ def action_utilities(acts: ActionAttrs, x: UtilityInputs, w: WeightArrays) -> Fl
                  + coop_a  * [w_pain C P]
                  - neg_a   * [w_dur A P + w_dist D + w_wait W 1(t < t_wait)]
                  - mil_a   * [w_war C (1 - T) E/E_max]
-    Each bracket is a per-run coefficient (N,); the utility is a sum of outer products.
+    Each bracket is a per-run coefficient (N,); the utility is the (K, 6) attribute matrix times
+    the (6, N) coefficient matrix: one small matrix product instead of a dozen array passes.
     """
-    c_host = w.disposition * (2.0 * x.hawk - 1.0) + w.reciprocity * x.reciprocity * x.hostility_seen
-    c_hostp = w.resolve * x.resolve * x.hit + w.spoiler * x.spoiler * x.prospect
-    c_coop = w.pain * x.cost * x.pressure
-    c_neg = w.duress * x.aversion * x.pressure + w.distrust * x.distrust + w.wait_out * x.wait * x.before_wait
-    c_mil = w.war_cost * x.cost * (1.0 - x.risk) * x.escalation_frac
-    return (
-        acts.base[:, None]
-        + acts.host[:, None] * c_host
-        + acts.hostp[:, None] * c_hostp
-        + acts.coop[:, None] * c_coop
-        - acts.neg[:, None] * c_neg
-        - acts.mil[:, None] * c_mil
+    n = np.shape(x.hawk)[-1]
+    coefficients = np.empty((6, n))
+    coefficients[0] = 1.0
+    coefficients[1] = w.disposition * (2.0 * x.hawk - 1.0) + w.reciprocity * x.reciprocity * x.hostility_seen
+    coefficients[2] = w.resolve * x.resolve * x.hit + w.spoiler * x.spoiler * x.prospect
+    coefficients[3] = w.pain * x.cost * x.pressure
+    coefficients[4] = -(
+        w.duress * x.aversion * x.pressure + w.distrust * x.distrust + w.wait_out * x.wait * x.before_wait
     )
+    coefficients[5] = -(w.war_cost * x.cost * (1.0 - x.risk) * x.escalation_frac)
+    return acts.design() @ coefficients
+
+
+def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
+    """Unnormalised quantal-response weights exp(lambda (U_a - max_b U_b)), 0 where not allowed.
+
+    Every column needs one allowed action. The max is subtracted for numerical stability.
+    """
+    z = np.where(allowed, precision * utilities, -np.inf)
+    z -= z.max(axis=0, keepdims=True)
+    return np.exp(z, out=z)
 
 
 def logit_probabilities(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
     """Quantal-response choice probabilities, (K, N), zero for actions not allowed.
 
     Pr(a) = exp(lambda U_a) / sum_{b allowed} exp(lambda U_b)  (McKelvey & Palfrey 1995).
-    Computed with the max subtracted for stability. Every column needs one allowed action.
     """
-    z = np.where(allowed, precision * utilities, -np.inf)
-    z = z - z.max(axis=0, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=0, keepdims=True)
+    w = logit_weights(utilities, allowed, precision)
+    return w / w.sum(axis=0, keepdims=True)
 
 
 def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
     """Inverse-CDF draw of one index per column from nonnegative ``weights`` (K, N), ``u`` in [0,1).
 
-    Returns the first k with cumsum_k > u * total, so a fixed ``u`` picks a fixed quantile
-    (common random numbers stay aligned across variants).
+    Returns the first k whose cumulative weight exceeds u * total, so a fixed ``u`` picks a
+    fixed quantile (common random numbers stay aligned across variants). The cumulative sum
+    runs row by row: numpy's cumsum along a short leading axis is many times slower.
     """
-    cdf = np.cumsum(weights, axis=0)
-    threshold = u * cdf[-1]
-    idx = (cdf <= threshold[None, :]).sum(axis=0)
-    # Guard rounding at the top end: never step past the last positive weight.
-    return np.minimum(idx, weights.shape[0] - 1)
+    weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
+    threshold = u * weights.sum(axis=0)
+    acc = np.zeros(weights.shape[1])
+    idx = np.zeros(weights.shape[1], dtype=np.int64)
+    for k in range(weights.shape[0] - 1):
+        acc += weights[k]
+        idx += acc <= threshold
+    # Rounding can, very rarely, step past the last positive weight: take that one instead.
+    cols = np.arange(weights.shape[1])
+    stray = weights[idx, cols] <= 0
+    if stray.any():
+        positive = weights[:, stray] > 0
+        idx[stray] = positive.shape[0] - 1 - np.argmax(positive[::-1], axis=0)
+    return idx
 
 
 def choose_actions(
@@ -138,21 +163,32 @@ def choose_actions(
     u_choice: FloatArray,
     u_tremble: FloatArray,
     u_pick: FloatArray,
+    erratic: BoolArray | None = None,
 ) -> IntArray:
-    """One action index per run: logit choice, or with probability ``inconsistency`` a uniformly
-    random allowed action (a muddled policy: mixed signals). All ``u_*`` are uniforms (N,)."""
-    chosen = sample_index(logit_probabilities(utilities, allowed, precision), u_choice)
-    random_pick = sample_index(allowed.astype(float), u_pick)
-    return np.where(u_tremble < inconsistency, random_pick, chosen)
+    """One action index per run: the logit choice, or with probability ``inconsistency`` a
+    uniformly random allowed action among ``erratic`` ones (K,) (default: all) — a muddled
+    policy that sends mixed signals. All ``u_*`` are uniforms (N,)."""
+    chosen = sample_index(logit_weights(utilities, allowed, precision), u_choice)
+    trembles = u_tremble < inconsistency
+    if not trembles.any():
+        return chosen
+    pool = allowed if erratic is None else allowed & erratic[:, None]
+    has_pool = pool.any(axis=0)
+    random_pick = sample_index(np.where(has_pool, pool, allowed).astype(float), u_pick)
+    return np.where(trembles, random_pick, chosen)
 
 
-def consent(utilities: FloatArray, action: IntArray, status_quo: int, precision: FloatArray) -> FloatArray:
+def consent(
+    utilities: FloatArray, action: IntArray, status_quo: int, precision: FloatArray, base: FloatArray
+) -> FloatArray:
     """Consent of a veto holder or commander to ``action`` (N,), in (0, 1).
 
-    kappa(a) = sigma(lambda (U_a - U_q)), U from the holder's own traits and state.
+    kappa(a) = sigma(lambda ((U_a - base_a) - (U_q - base_q))), U from the holder's own traits
+    and state. The base utilities (an actor's own cost of acting) are left out: the holder judges
+    what the action does, not what it would cost the holder to take it.
     """
     cols = np.arange(utilities.shape[1])
-    diff = utilities[action, cols] - utilities[status_quo, cols]
+    diff = utilities[action, cols] - base[action] - (utilities[status_quo, cols] - base[status_quo])
     return 1.0 / (1.0 + np.exp(-np.clip(precision * diff, -60.0, 60.0)))
 
 
@@ -221,9 +257,19 @@ def observed_hostility(adversary_share: FloatArray, hostility: FloatArray) -> Fl
     return adversary_share @ hostility
 
 
-def hits_taken(adversary: BoolArray, strike: FloatArray) -> FloatArray:
-    """h_i = max over adversaries j of strike_j (military hostility of j's action), (A, N)."""
-    masked = np.where(adversary[:, :, None], strike[None, :, :], 0.0)
+def hits_taken(adversary_sides: BoolArray, side_of: IntArray, strike: FloatArray) -> FloatArray:
+    """h_i = max over i's adversaries j of strike_j (military hostility of j's action), (A, N).
+
+    Computed per side (``side_of`` (A,) side index, ``adversary_sides`` (A, S)) so the cost
+    grows with actors x sides, not actors squared.
+    """
+    n_sides = adversary_sides.shape[1]
+    side_max = np.zeros((n_sides, strike.shape[1]))
+    for s in range(n_sides):
+        members = side_of == s
+        if members.any():
+            side_max[s] = strike[members].max(axis=0)
+    masked = np.where(adversary_sides[:, :, None], side_max[None, :, :], 0.0)
     return masked.max(axis=1)
 
 

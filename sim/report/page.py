@@ -165,7 +165,7 @@ def build_page(
     ``data-figures`` = number of figures, for tests.
     """
     parts = [
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title><style>{STYLE}</style>",
@@ -198,6 +198,7 @@ def write_page(path: str | Path, document: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(document)
             f.flush()
@@ -207,6 +208,13 @@ def write_page(path: str | Path, document: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def _umask() -> int:
+    """The process umask (mkstemp creates 0600 files; a report should be readable like any file)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_report(

@@ -114,7 +114,10 @@ class _Checker:
                 ident = it.get("id")
                 if isinstance(ident, str):
                     if ident in first:
-                        self.add((*loc, i, "id"), f"duplicate {kind} id `{ident}` (also item {first[ident]}); ids must be unique")
+                        self.add(
+                            (*loc, i, "id"),
+                            f"duplicate {kind} id `{ident}` (also item {first[ident]}); ids must be unique",
+                        )
                     else:
                         first[ident] = i
 
@@ -149,7 +152,12 @@ class _Checker:
         self.ref((*loc, "outcome"), cond.get("outcome"), self.outcome_ids, "outcome")
         level = cond.get("escalation_at_least")
         top = self.ladder_max()
-        if isinstance(level, int | float) and not isinstance(level, bool) and top is not None and not 0 <= level <= top:
+        if (
+            isinstance(level, int | float)
+            and not isinstance(level, bool)
+            and top is not None
+            and not 0 <= level <= top
+        ):
             self.add((*loc, "escalation_at_least"), f"{level:g} is outside the ladder 0..{top:g}")
         for key in ("all_of", "any_of"):
             sub = cond.get(key)
@@ -171,10 +179,16 @@ class _Checker:
         return float(top) if isinstance(top, int | float) and not isinstance(top, bool) else None
 
     def check_relations(self) -> None:
-        pairs = {"veto": ("holder", "subject"), "command": ("commander", "subordinate"), "influence": ("source", "target")}
+        pairs = {
+            "veto": ("holder", "subject"),
+            "command": ("commander", "subordinate"),
+            "influence": ("source", "target"),
+        }
         for i, rel in _items(self.data, "relations"):
             loc: Loc = ("relations", i)
             kind = rel.get("type")
+            if not isinstance(kind, str):
+                continue
             if kind in pairs:
                 a, b = pairs[kind]
                 self.ref((*loc, a), rel.get(a), self.actor_ids, "actor")
@@ -259,7 +273,9 @@ class _Checker:
             cycle = _find_cycle(start, graph)
             if cycle and frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
-                self.add(where[start], "outcome conditions refer to each other in a cycle: " + " -> ".join(cycle))
+                self.add(
+                    where[start], "outcome conditions refer to each other in a cycle: " + " -> ".join(cycle)
+                )
 
     def check_initial(self) -> None:
         initial = self.data.get("initial")
@@ -299,7 +315,7 @@ class _Checker:
         if isinstance(node, Mapping):
             influence = len(loc) == 2 and loc[0] == "relations" and node.get("type") == "influence"
             if not influence and loc != ("scenario",) and "source" in node:
-                self.ref((*loc, "source"), node["source"], self.source_ids, "source (see scenario.sources)")
+                self.ref((*loc, "source"), node["source"], self.source_ids, "source")
             for key, value in node.items():
                 self.check_sources(value, (*loc, key))
         elif isinstance(node, list):

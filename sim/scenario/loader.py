@@ -55,7 +55,9 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
     data = read_yaml(real, shown)
     if "variant_of" in data:
         line = data.key_marks["variant_of"].line
-        raise SimUserError([Problem(shown, line, "variant_of", "set by the loader: use `extends: base.yaml`")])
+        raise SimUserError(
+            [Problem(shown, line, "variant_of", "set by the loader: use `extends: base.yaml`")]
+        )
     if "extends" not in data:
         return data
     target = data.pop("extends")
@@ -118,9 +120,13 @@ def _merge_by_id(base: MList, over: MList, problems: list[Problem]) -> MList:
         mark = over.mark_at(j)
         if "remove" in item:
             if item["remove"] is not True or set(item) != {"id", "remove"}:
-                problems.append(Problem(_f(mark), _l(mark), "remove", "to delete an item write `{id: x, remove: true}`"))
+                problems.append(
+                    Problem(_f(mark), _l(mark), "remove", "to delete an item write `{id: x, remove: true}`")
+                )
             elif item["id"] not in position:
-                problems.append(Problem(_f(mark), _l(mark), "remove", f"no item `{item['id']}` in the base to remove"))
+                problems.append(
+                    Problem(_f(mark), _l(mark), "remove", f"no item `{item['id']}` in the base to remove")
+                )
             else:
                 removed.add(position[item["id"]])
             continue
@@ -195,8 +201,10 @@ def _message(e: Any) -> str:
         return "required key is missing"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         if model_at(loc) is Param:
-            return "a number here needs provenance: write `{value: 0.5, assumption: \"why\"}` " \
-                "or `{value: 0.5, quote: \"...\", source: id}`"
+            return (
+                'a number here needs provenance: write `{value: 0.5, assumption: "why"}` '
+                'or `{value: 0.5, quote: "...", source: id}`'
+            )
         return f"expected a mapping of `key: value` lines, got {_shown(e.get('input'))}"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
@@ -258,9 +266,10 @@ def model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 
 def _tagged_member(members: tuple[Any, ...], tag: Any) -> Any:
     for member in members:
-        if isinstance(member, type) and issubclass(member, BaseModel) and "type" in member.model_fields:
-            if tag in get_args(member.model_fields["type"].annotation):
-                return member
+        is_model = isinstance(member, type) and issubclass(member, BaseModel)
+        is_model = is_model and "type" in member.model_fields
+        if is_model and tag in get_args(member.model_fields["type"].annotation):
+            return member
     return None
 
 
@@ -283,4 +292,13 @@ def summary(scenario: Scenario) -> str:
     return ", ".join(f"{n} {name}{'' if n == 1 else 's'}" for n, name in parts)
 
 
-__all__ = ["MList", "allowed_keys", "load_data", "load_scenario", "merge", "model_at", "summary", "validate_data"]
+__all__ = [
+    "MList",
+    "allowed_keys",
+    "load_data",
+    "load_scenario",
+    "merge",
+    "model_at",
+    "summary",
+    "validate_data",
+]

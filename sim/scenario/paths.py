@@ -24,7 +24,12 @@ from pydantic import ValidationError
 from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Dynamics, Param, Scenario, Weights
 
-RELATION_PARAM: dict[str, str] = {"veto": "strength", "command": "autonomy", "alliance": "weight", "influence": "weight"}
+RELATION_PARAM: dict[str, str] = {
+    "veto": "strength",
+    "command": "autonomy",
+    "alliance": "weight",
+    "influence": "weight",
+}
 """The Param field of each relation type."""
 
 DYNAMICS_NAMES: tuple[str, ...] = tuple(k for k in Dynamics.model_fields if k != "weights")
@@ -54,7 +59,9 @@ class PathIndex:
         """Every path this index allows (events and pressure whether set or not)."""
         out = [f"actors.{a}.traits.{t}" for a in self.actors for t in TRAIT_NAMES]
         out += [f"actors.{a}.capabilities.{c}" for a in self.actors for c in CAPABILITY_NAMES]
-        out += [f"relations.{r}.{RELATION_PARAM[t]}" for r, t in self.relations.items() if t in RELATION_PARAM]
+        out += [
+            f"relations.{r}.{RELATION_PARAM[t]}" for r, t in self.relations.items() if t in RELATION_PARAM
+        ]
         out += [f"dynamics.{d}" for d in DYNAMICS_NAMES]
         out += [f"dynamics.weights.{w}" for w in WEIGHT_NAMES]
         out += [f"events.{e}.probability" for e in self.events]
@@ -69,14 +76,29 @@ def path_problem(path: str, index: PathIndex) -> str | None:
     candidates = index.all_paths()
     if path in candidates:
         return None
-    hint = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
+    hint = _closest(path, candidates)
     msg = f"unknown parameter path `{path}`"
     if hint:
         return f"{msg}; did you mean `{hint[0]}`?"
-    heads = "actors.<id>.traits.<trait>, actors.<id>.capabilities.<name>, relations.<id>.<field>, " \
-        "dynamics.<name>, dynamics.weights.<name>, events.<id>.probability, initial.escalation, " \
+    heads = (
+        "actors.<id>.traits.<trait>, actors.<id>.capabilities.<name>, relations.<id>.<field>, "
+        "dynamics.<name>, dynamics.weights.<name>, events.<id>.probability, initial.escalation, "
         "initial.pressure.<side>"
+    )
     return f"{msg}; paths look like {heads}"
+
+
+def _closest(path: str, candidates: list[str]) -> list[str]:
+    """The closest candidate, preferring those that share the longest leading part of ``path``."""
+    parts = path.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:n]) + "."
+        near = [c for c in candidates if c.startswith(prefix)]
+        if near:
+            hint = difflib.get_close_matches(path, near, n=1, cutoff=0.5)
+            if hint:
+                return hint
+    return difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
 
 
 def _check(scenario: Scenario, path: str, what: str = "") -> list[str]:
@@ -91,24 +113,34 @@ def get_param(scenario: Scenario, path: str) -> Param:
     parts = _check(scenario, path)
     head = parts[0]
     if head == "actors":
-        group = scenario.actor(parts[1]).traits if parts[2] == "traits" else scenario.actor(parts[1]).capabilities
+        group = (
+            scenario.actor(parts[1]).traits if parts[2] == "traits" else scenario.actor(parts[1]).capabilities
+        )
         return _param(getattr(group, parts[3]))
     if head == "relations":
         rel = next(r for r in scenario.relations if r.id == parts[1])
         return _param(getattr(rel, parts[2]))
     if head == "dynamics":
-        return _param(getattr(scenario.dynamics.weights, parts[2]) if parts[1] == "weights" else getattr(scenario.dynamics, parts[1]))
+        return _param(
+            getattr(scenario.dynamics.weights, parts[2])
+            if parts[1] == "weights"
+            else getattr(scenario.dynamics, parts[1])
+        )
     if head == "events":
         prob = next(e for e in scenario.events if e.id == parts[1]).probability
         if prob is None:
-            raise SimUserError([Problem("", None, path, "this event has no `probability:` (it always fires)")])
+            raise SimUserError(
+                [Problem("", None, path, "this event has no `probability:` (it always fires)")]
+            )
         return prob
     if parts[1] == "escalation":
         return scenario.initial.escalation
     for sp in scenario.initial.pressure:
         if sp.side == parts[2]:
             return sp.value
-    raise SimUserError([Problem("", None, path, f"no initial pressure is set for side {parts[2]} (it starts at 0)")])
+    raise SimUserError(
+        [Problem("", None, path, f"no initial pressure is set for side {parts[2]} (it starts at 0)")]
+    )
 
 
 def _param(value: Any) -> Param:
@@ -198,7 +230,12 @@ def revalidate(data: dict[str, Any], paths: Iterable[str] = ()) -> Scenario:
     except ValidationError as err:
         shown = ", ".join(paths)
         problems = [
-            Problem("", None, shown, f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}")
+            Problem(
+                "",
+                None,
+                shown,
+                f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}",
+            )
             for e in err.errors()
         ]
         raise SimUserError(problems) from None

@@ -53,7 +53,16 @@ def grid(params: tuple[ParamSpec, ...], points: int | None) -> np.ndarray:
     axes = [grid_axis(p, points) for p in params]
     total = int(np.prod([len(a) for a in axes], dtype=float))
     if total > MAX_POINTS:
-        raise SimUserError([Problem("", None, "points", f"the grid has {total} points (max {MAX_POINTS}); use fewer levels or lhs")])
+        raise SimUserError(
+            [
+                Problem(
+                    "",
+                    None,
+                    "points",
+                    f"the grid has {total} points (max {MAX_POINTS}); use fewer levels or lhs",
+                )
+            ]
+        )
     return np.array(list(itertools.product(*axes)), dtype=float).reshape(total, len(params))
 
 
@@ -88,7 +97,9 @@ def make_design(design: str, params: tuple[ParamSpec, ...], points: int | None, 
     elif design == "sobol":
         x = sobol(params, points, seed)
     else:
-        raise SimUserError([Problem("", None, "design", f"unknown design {design!r}; use grid, lhs or sobol")])
+        raise SimUserError(
+            [Problem("", None, "design", f"unknown design {design!r}; use grid, lhs or sobol")]
+        )
     df = pd.DataFrame(x, columns=[p.path for p in params])
     df.insert(0, "point", np.arange(len(df), dtype=np.int64))
     return df

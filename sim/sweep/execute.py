@@ -45,20 +45,34 @@ MANIFEST_EVERY_S = 1.0
 """Least time between two rewrites of manifest.json while tasks stream in (seconds)."""
 
 
-def engine_task(scenario: Scenario, values: dict[str, float], seed: int, batch_index: int, size: int,
-                batch_size: int) -> pd.DataFrame:
+def engine_task(
+    scenario: Scenario, values: dict[str, float], seed: int, batch_index: int, size: int, batch_size: int
+) -> pd.DataFrame:
     """The real task: batch ``batch_index`` (``size`` runs) of the engine at one design point."""
     from sim.engine.runner import run_batch
     from sim.scenario.paths import apply_overrides
 
-    result = run_batch(apply_overrides(scenario, values), seed=seed, batch_index=batch_index, size=size,
-                       batch_size=batch_size)
+    result = run_batch(
+        apply_overrides(scenario, values),
+        seed=seed,
+        batch_index=batch_index,
+        size=size,
+        batch_size=batch_size,
+    )
     runs: pd.DataFrame = result.runs
     return runs
 
 
-def run_task(task_fn: TaskFn, scenario: Scenario, point: int, values: dict[str, float], seed: int,
-             batch_index: int, size: int, batch_size: int) -> tuple[pd.DataFrame, float]:
+def run_task(
+    task_fn: TaskFn,
+    scenario: Scenario,
+    point: int,
+    values: dict[str, float],
+    seed: int,
+    batch_index: int,
+    size: int,
+    batch_size: int,
+) -> tuple[pd.DataFrame, float]:
     """Run one task and label its rows; returns (rows, compute seconds measured in the task).
 
     Rows get ``point``, ``batch`` = ``batch_index``, ``run`` = ``batch_index * batch_size + i``
@@ -84,6 +98,7 @@ class SweepOutcome:
     tasks_total: int
     tasks_skipped: int
     tasks_run: int = 0
+    runs_run: int = 0
     runs_total: int = 0
     wall_s: float = 0.0
     compute_s: float = 0.0
@@ -103,8 +118,12 @@ def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:
     """sweep.json contents: declaration, resolved settings and hashes."""
     spec = resolved.spec
     settings = {
-        "design": spec.design, "points": len(design), "runs_per_point": spec.runs_per_point,
-        "batch_size": resolved.batch_size, "seed": resolved.seed, "paths": resolved.paths,
+        "design": spec.design,
+        "points": len(design),
+        "runs_per_point": spec.runs_per_point,
+        "batch_size": resolved.batch_size,
+        "seed": resolved.seed,
+        "paths": resolved.paths,
     }
     scenario_json = resolved.scenario.model_dump_json()
     return {
@@ -129,9 +148,17 @@ def default_out_dir(sweep_id: str) -> Path:
 
 
 def run_sweep(
-    resolved: ResolvedSweep, out_dir: str | Path | None = None, *, cluster: str | None = None,
-    cluster_config: str | Path | None = None, workers: int | None = None, client: Any = None,
-    fresh: bool = False, discard: bool = False, progress: bool = False, task_fn: TaskFn = engine_task,
+    resolved: ResolvedSweep,
+    out_dir: str | Path | None = None,
+    *,
+    cluster: str | None = None,
+    cluster_config: str | Path | None = None,
+    workers: int | None = None,
+    client: Any = None,
+    fresh: bool = False,
+    discard: bool = False,
+    progress: bool = False,
+    task_fn: TaskFn = engine_task,
     max_in_flight: int | None = None,
 ) -> SweepOutcome:
     """Run (or resume) a sweep into ``out_dir`` and write points.parquet at the end.
@@ -147,8 +174,14 @@ def run_sweep(
     all_tasks = [(p, b) for p in range(len(design)) for b in range(len(sizes))]
     done = store.done_tasks()
     todo = [t for t in all_tasks if t not in done]
-    outcome = SweepOutcome(root=store.root, state=state, points=len(design), tasks_total=len(all_tasks),
-                           tasks_skipped=len(all_tasks) - len(todo), hash=meta["hash"])
+    outcome = SweepOutcome(
+        root=store.root,
+        state=state,
+        points=len(design),
+        tasks_total=len(all_tasks),
+        tasks_skipped=len(all_tasks) - len(todo),
+        hash=meta["hash"],
+    )
     if todo:
         ctx = nullcontext(client) if client is not None else connect(cluster, cluster_config, workers)
         with ctx as cl:
@@ -156,7 +189,7 @@ def run_sweep(
             runner.run(todo, max_in_flight)
             outcome.tasks_run, outcome.wall_s = runner.finished, runner.wall_s
             outcome.compute_s, outcome.nthreads = runner.compute_s, runner.nthreads
-            outcome.resubmitted = runner.resubmitted
+            outcome.resubmitted, outcome.runs_run = runner.resubmitted, runner.runs_run
     outcome.runs_total = finalize(store, design, meta, len(all_tasks))
     return outcome
 
@@ -165,27 +198,53 @@ def finalize(store: SweepStore, design: pd.DataFrame, meta: dict[str, Any], task
     """Check every task is stored, write points.parquet and the final manifest; return run count."""
     done = store.done_tasks()
     if len(done) != tasks_total:
-        raise RuntimeError(f"{tasks_total - len(done)} task(s) missing in {store.tasks_dir}; rerun to complete")
-    cols = ["point", "run", *meta["outcomes"], *[f"{o}_step" for o in meta["outcomes"]],
-            "peak_escalation", "final_escalation"]
+        raise RuntimeError(
+            f"{tasks_total - len(done)} task(s) missing in {store.tasks_dir}; rerun to complete"
+        )
+    cols = [
+        "point",
+        "run",
+        *meta["outcomes"],
+        *[f"{o}_step" for o in meta["outcomes"]],
+        "peak_escalation",
+        "final_escalation",
+    ]
     runs = store.read_runs()
     runs = runs[[c for c in cols if c in runs.columns]]
     expected = len(design) * meta["settings"]["runs_per_point"]
     if len(runs) != expected or runs.duplicated(["point", "run"]).any():
-        raise RuntimeError(f"{store.tasks_dir} holds {len(runs)} rows, expected {expected} distinct (point, run)")
+        raise RuntimeError(
+            f"{store.tasks_dir} holds {len(runs)} rows, expected {expected} distinct (point, run)"
+        )
     store.write_points(summarize_points(runs, design, meta["outcomes"]))
-    store.write_manifest({
-        "hash": meta["hash"], "complete": True, "tasks_total": tasks_total, "tasks_done": len(done),
-        "points_total": len(design), "points_done": len(design), "runs": len(runs),
-    })
+    store.write_manifest(
+        {
+            "hash": meta["hash"],
+            "complete": True,
+            "tasks_total": tasks_total,
+            "tasks_done": len(done),
+            "points_total": len(design),
+            "points_done": len(design),
+            "runs": len(runs),
+        }
+    )
     return len(runs)
 
 
 class _Runner:
     """Submits tasks with a bounded number in flight and stores results as they finish."""
 
-    def __init__(self, client: Any, store: SweepStore, resolved: ResolvedSweep, design: pd.DataFrame,
-                 task_fn: TaskFn, hash_: str, done: set[tuple[int, int]], progress: bool):
+    def __init__(
+        self,
+        client: Any,
+        store: SweepStore,
+        resolved: ResolvedSweep,
+        design: pd.DataFrame,
+        task_fn: TaskFn,
+        hash_: str,
+        done: set[tuple[int, int]],
+        progress: bool,
+    ):
         self.client, self.store, self.resolved, self.task_fn = client, store, resolved, task_fn
         self.paths = resolved.paths
         self.values = design[self.paths].to_numpy(dtype=float)
@@ -196,7 +255,7 @@ class _Runner:
         for p, _ in done:
             self.per_point[p] += 1
         self.task_compute: dict[str, float] = {}
-        self.finished = self.resubmitted = 0
+        self.finished = self.resubmitted = self.runs_run = 0
         self.compute_s = self.wall_s = 0.0
         self.nthreads = 0
         self.progress = progress
@@ -205,9 +264,18 @@ class _Runner:
     def submit(self, p: int, b: int, attempt: int) -> Any:
         values = {path: float(v) for path, v in zip(self.paths, self.values[p], strict=True)}
         return self.client.submit(
-            run_task, self.task_fn, self.resolved.scenario, p, values, self.resolved.seed, b,
-            self.sizes[b], self.resolved.batch_size,
-            key=f"{self.key_prefix}-p{p}-b{b}-a{attempt}", pure=False, retries=2,
+            run_task,
+            self.task_fn,
+            self.resolved.scenario,
+            p,
+            values,
+            self.resolved.seed,
+            b,
+            self.sizes[b],
+            self.resolved.batch_size,
+            key=f"{self.key_prefix}-p{p}-b{b}-a{attempt}",
+            pure=False,
+            retries=2,
         )
 
     def run(self, todo: list[tuple[int, int]], max_in_flight: int | None) -> None:
@@ -230,8 +298,13 @@ class _Runner:
         self.wall_s = time.perf_counter() - t0
         self._manifest(force=True)
 
-    def _fill(self, queue: deque[tuple[int, int, int]], pending: dict[Any, tuple[int, int, int]],
-              ac: Any, bound: int) -> None:
+    def _fill(
+        self,
+        queue: deque[tuple[int, int, int]],
+        pending: dict[Any, tuple[int, int, int]],
+        ac: Any,
+        bound: int,
+    ) -> None:
         while queue and len(pending) < bound:
             p, b, attempt = queue.popleft()
             fut = self.submit(p, b, attempt)
@@ -245,6 +318,7 @@ class _Runner:
             self.done.add((p, b))
             self.per_point[p] += 1
             self.finished += 1
+            self.runs_run += len(rows)
             self.compute_s += secs
             self.task_compute[f"p{p}-b{b}"] = round(secs, 4)
             self._manifest()
@@ -264,12 +338,17 @@ class _Runner:
             return
         self._last_manifest = now
         n_b = len(self.sizes)
-        self.store.write_manifest({
-            "hash": self.key_prefix.removeprefix("sim-sweep-"), "complete": False,
-            "tasks_total": len(self.values) * n_b, "tasks_done": len(self.done),
-            "points_total": len(self.values), "points_done": int((self.per_point == n_b).sum()),
-            "task_compute_s": self.task_compute,
-        })
+        self.store.write_manifest(
+            {
+                "hash": self.key_prefix.removeprefix("sim-sweep-"),
+                "complete": False,
+                "tasks_total": len(self.values) * n_b,
+                "tasks_done": len(self.done),
+                "points_total": len(self.values),
+                "points_done": int((self.per_point == n_b).sum()),
+                "task_compute_s": self.task_compute,
+            }
+        )
 
     @contextmanager
     def _bar(self, total: int) -> Iterator[Callable[[_Runner, float], None]]:
@@ -280,8 +359,14 @@ class _Runner:
 
         n_b = len(self.sizes)
         runs_per_task = sum(self.sizes) / n_b
-        cols = (TextColumn("points {task.fields[points]}"), BarColumn(), TextColumn("{task.fields[rate]} runs/s"),
-                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+        cols = (
+            TextColumn("points {task.fields[points]}"),
+            BarColumn(),
+            TextColumn("{task.fields[rate]} runs/s"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+        )
         with Progress(*cols, transient=False) as prog:
             tid = prog.add_task("sweep", total=total, points=self._points_text(), rate="-")
 
@@ -321,21 +406,42 @@ def local_workers(workers: int | None) -> int:
 
 
 @contextmanager
-def connect(cluster: str | None, cluster_config: str | Path | None = None, workers: int | None = None) -> Iterator[Any]:
+def connect(
+    cluster: str | None, cluster_config: str | Path | None = None, workers: int | None = None
+) -> Iterator[Any]:
     """A dask Client for ``cluster`` (see the module docstring); closes what it started."""
     from distributed import Client, LocalCluster
 
     if cluster in (None, "local"):
-        with LocalCluster(n_workers=local_workers(workers), threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as lc, \
-                Client(lc) as client:
+        with (
+            LocalCluster(
+                n_workers=local_workers(workers),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                # the scheduler's health/metrics HTTP server: loopback, any free port (no dashboard)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.ERROR,
+            ) as lc,
+            Client(lc) as client,
+        ):
             yield client
         return
     assert cluster is not None
     if cluster in ("slurm", "pbs"):
         if cluster_config is None:
-            raise SimUserError([Problem("--cluster-config", None, "", f"--cluster {cluster} needs --cluster-config FILE "
-                                        "(cores, memory, walltime, queue, account, jobs; see docs/sweeps.md)")])
+            raise SimUserError(
+                [
+                    Problem(
+                        "--cluster-config",
+                        None,
+                        "",
+                        f"--cluster {cluster} needs --cluster-config FILE "
+                        "(cores, memory, walltime, queue, account, jobs; see docs/sweeps.md)",
+                    )
+                ]
+            )
         cfg = load_cluster_config(cluster_config)
         with make_jobqueue_cluster(cluster, cfg) as jq, Client(jq) as client:
             jq.scale(jobs=cfg.get("jobs", 1))
@@ -349,18 +455,39 @@ def connect(cluster: str | None, cluster_config: str | Path | None = None, worke
                 raise SimUserError([Problem(cluster, None, "--cluster", "scheduler file not found")])
             client = Client(scheduler_file=cluster, timeout="30s")
         else:
-            raise SimUserError([Problem("--cluster", None, "", f"unknown cluster {cluster!r}: use local, "
-                                        "tcp://HOST:PORT, a scheduler .json file, slurm or pbs")])
+            raise SimUserError(
+                [
+                    Problem(
+                        "--cluster",
+                        None,
+                        "",
+                        f"unknown cluster {cluster!r}: use local, "
+                        "tcp://HOST:PORT, a scheduler .json file, slurm or pbs",
+                    )
+                ]
+            )
     except (OSError, TimeoutError) as err:
-        raise SimUserError([Problem("--cluster", None, "", f"cannot reach the scheduler {cluster}: {err}")]) from None
+        raise SimUserError(
+            [Problem("--cluster", None, "", f"cannot reach the scheduler {cluster}: {err}")]
+        ) from None
     with client:
         yield client
 
 
 _CFG_TYPES: dict[str, type | tuple[type, ...]] = {
-    "cores": int, "memory": str, "walltime": str, "queue": str, "account": str, "jobs": int,
-    "processes": int, "python": str, "interface": str, "local_directory": str,
-    "job_extra_directives": list, "job_script_prologue": list, "scheduler_host": str,
+    "cores": int,
+    "memory": str,
+    "walltime": str,
+    "queue": str,
+    "account": str,
+    "jobs": int,
+    "processes": int,
+    "python": str,
+    "interface": str,
+    "local_directory": str,
+    "job_extra_directives": list,
+    "job_script_prologue": list,
+    "scheduler_host": str,
 }
 _CFG_REQUIRED = ("cores", "memory")
 
@@ -370,22 +497,29 @@ def load_cluster_config(path: str | Path) -> dict[str, Any]:
 
     Keys: cores (int, per job), memory (e.g. "16GB", per job), walltime ("HH:MM:SS"), queue,
     account, jobs (int, number of batch jobs, default 1), processes (worker processes per job,
-    default: cores, i.e. single-threaded workers), python, interface, local_directory, job_extra_directives, job_script_prologue,
-    scheduler_host.
+    default: cores, i.e. single-threaded workers), python, interface, local_directory,
+    job_extra_directives, job_script_prologue, scheduler_host.
     """
     data, lines = read_yaml(Path(path))
     src = str(path)
     if isinstance(data, dict) and set(data) == {"cluster"} and isinstance(data["cluster"], dict):
         data, lines = data["cluster"], {k.removeprefix("cluster."): v for k, v in lines.items()}
     if not isinstance(data, dict):
-        raise SimUserError([Problem(src, 1, "", "a cluster config is a mapping (cores, memory, walltime, ...)")])
-    problems = [Problem(src, lines.get(k), k, f"unknown key; allowed: {', '.join(_CFG_TYPES)}")
-                for k in data if k not in _CFG_TYPES]
+        raise SimUserError(
+            [Problem(src, 1, "", "a cluster config is a mapping (cores, memory, walltime, ...)")]
+        )
+    problems = [
+        Problem(src, lines.get(k), k, f"unknown key; allowed: {', '.join(_CFG_TYPES)}")
+        for k in data
+        if k not in _CFG_TYPES
+    ]
     problems += [Problem(src, None, k, "required") for k in _CFG_REQUIRED if k not in data]
     for k, v in data.items():
         t = _CFG_TYPES.get(k)
         if t is not None and (isinstance(v, bool) or not isinstance(v, t)):
-            problems.append(Problem(src, lines.get(k), k, f"must be of type {getattr(t, '__name__', t)}, got {v!r}"))
+            problems.append(
+                Problem(src, lines.get(k), k, f"must be of type {getattr(t, '__name__', t)}, got {v!r}")
+            )
         elif t is int and v < 1:
             problems.append(Problem(src, lines.get(k), k, "must be at least 1"))
     if problems:

@@ -183,7 +183,8 @@ class _Collector:
     """Accumulates problems for one file."""
 
     def __init__(self, source: str, lines: dict[str, int]):
-        self.source, self.lines, self.problems = source, lines, []  # type: list[Problem]
+        self.source, self.lines = source, lines
+        self.problems: list[Problem] = []
 
     def add(self, key: str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.source, line or self._line(key), key, message))
@@ -216,7 +217,9 @@ def _parse_param(c: _Collector, i: int, item: Any) -> ParamSpec | None:
         c.add(key, "each parameter is a mapping with `path:` and `low:`/`high:` or `values:`")
         return None
     for k in sorted(set(item) - _PARAM_KEYS):
-        c.add(f"{key}.{k}", f"unknown key; allowed: {', '.join(sorted(_PARAM_KEYS))}{_suggest(k, _PARAM_KEYS)}")
+        c.add(
+            f"{key}.{k}", f"unknown key; allowed: {', '.join(sorted(_PARAM_KEYS))}{_suggest(k, _PARAM_KEYS)}"
+        )
     path = item.get("path")
     if not isinstance(path, str) or not path.strip():
         c.add(key, "needs `path:` naming a scenario parameter, e.g. actors.<id>.traits.resolve")
@@ -235,7 +238,9 @@ def _parse_param(c: _Collector, i: int, item: Any) -> ParamSpec | None:
         nums = [_number(c, f"{key}.values[{j}]", v) for j, v in enumerate(vals)]
         if any(n is None for n in nums):
             return None
-        return ParamSpec(path.strip(), values=tuple(n for n in nums if n is not None), levels=levels, line=line)
+        return ParamSpec(
+            path.strip(), values=tuple(n for n in nums if n is not None), levels=levels, line=line
+        )
     lo = _number(c, f"{key}.low", item.get("low"))
     hi = _number(c, f"{key}.high", item.get("high"))
     if lo is None or hi is None:
@@ -257,7 +262,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
     data, lines = read_yaml(p)
     c = _Collector(str(path), lines)
     if not isinstance(data, dict) or not isinstance(data.get("sweep"), dict):
-        raise SimUserError([Problem(str(path), 1, "sweep", "a sweep file has one top-level key `sweep:` (a mapping)")])
+        raise SimUserError(
+            [Problem(str(path), 1, "sweep", "a sweep file has one top-level key `sweep:` (a mapping)")]
+        )
     for k in sorted(set(data) - {"sweep"}):
         c.add(k, "unknown top-level key; a sweep file has only `sweep:`")
     s: dict[str, Any] = data["sweep"]
@@ -288,7 +295,10 @@ def _settings(
 ) -> SweepSpec | None:
     design = s.get("design", "grid")
     if design not in DESIGNS:
-        c.add("sweep.design", f"unknown design {design!r}; use one of {', '.join(DESIGNS)}{_suggest(str(design), DESIGNS)}")
+        c.add(
+            "sweep.design",
+            f"unknown design {design!r}; use one of {', '.join(DESIGNS)}{_suggest(str(design), DESIGNS)}",
+        )
     points = _int(c, "sweep.points", s["points"], 1, MAX_POINTS) if "points" in s else None
     runs = _int(c, "sweep.runs_per_point", s.get("runs_per_point", 1000), 1, 100_000_000)
     batch = _int(c, "sweep.batch_size", s["batch_size"], 1, 1_000_000) if "batch_size" in s else None
@@ -296,8 +306,15 @@ def _settings(
     if c.problems or runs is None or not isinstance(scen, str):
         return None
     return SweepSpec(
-        id=str(sweep_id), scenario_path=(p.parent / scen.strip()), params=tuple(params), design=str(design),
-        points=points, runs_per_point=runs, batch_size=batch, seed=seed, source=str(p),
+        id=str(sweep_id),
+        scenario_path=(p.parent / scen.strip()),
+        params=tuple(params),
+        design=str(design),
+        points=points,
+        runs_per_point=runs,
+        batch_size=batch,
+        seed=seed,
+        source=str(p),
         lines={k.removeprefix("sweep."): v for k, v in c.lines.items() if k.startswith("sweep.")},
     )
 
@@ -328,20 +345,37 @@ def parse_vary(text: str, source: str = "--vary") -> ParamSpec:
 
 
 def spec_from_cli(
-    scenario_path: str | Path, vary: list[str], *, design: str = "grid", points: int | None = None,
-    runs_per_point: int = 1000, batch_size: int | None = None, seed: int | None = None,
+    scenario_path: str | Path,
+    vary: list[str],
+    *,
+    design: str = "grid",
+    points: int | None = None,
+    runs_per_point: int = 1000,
+    batch_size: int | None = None,
+    seed: int | None = None,
     sweep_id: str | None = None,
 ) -> SweepSpec:
     """A sweep declared on the command line: ``sim sweep SCENARIO.yaml --vary PATH=LO:HI ...``."""
     sp = Path(scenario_path)
     if not vary:
-        raise SimUserError([Problem(str(sp), None, "", "give at least one --vary PATH=LO:HI (or a sweep file)")])
+        raise SimUserError(
+            [Problem(str(sp), None, "", "give at least one --vary PATH=LO:HI (or a sweep file)")]
+        )
     if design not in DESIGNS:
-        raise SimUserError([Problem("--design", None, "", f"unknown design {design!r}; use {', '.join(DESIGNS)}")])
+        raise SimUserError(
+            [Problem("--design", None, "", f"unknown design {design!r}; use {', '.join(DESIGNS)}")]
+        )
     params = tuple(parse_vary(v) for v in vary)
     return SweepSpec(
-        id=sweep_id or f"{sp.stem}-{design}", scenario_path=sp, params=params, design=design, points=points,
-        runs_per_point=runs_per_point, batch_size=batch_size, seed=seed, source=str(sp),
+        id=sweep_id or f"{sp.stem}-{design}",
+        scenario_path=sp,
+        params=params,
+        design=design,
+        points=points,
+        runs_per_point=runs_per_point,
+        batch_size=batch_size,
+        seed=seed,
+        source=str(sp),
     )
 
 
@@ -364,9 +398,11 @@ def resolve(spec: SweepSpec) -> ResolvedSweep:
     problems = _check_design_shape(spec)
     seen: set[str] = set()
     for i, prm in enumerate(spec.params):
-        where = f"parameters[{i}]" if spec.lines else prm.path
+        where = f"sweep.parameters[{i}]" if spec.lines else prm.path
         if prm.path in seen:
-            problems.append(Problem(spec.source, prm.line, where, f"{prm.path} is swept twice; keep one entry"))
+            problems.append(
+                Problem(spec.source, prm.line, where, f"{prm.path} is swept twice; keep one entry")
+            )
         seen.add(prm.path)
         problems += check_param(scenario, prm, spec.source, where)
     if problems:
@@ -380,15 +416,29 @@ def _check_design_shape(spec: SweepSpec) -> list[Problem]:
     out: list[Problem] = []
     line = spec.lines.get("design")
     if spec.design not in DESIGNS:
-        out.append(Problem(spec.source, line, "design", f"unknown design {spec.design!r}; use {', '.join(DESIGNS)}"))
+        out.append(
+            Problem(spec.source, line, "design", f"unknown design {spec.design!r}; use {', '.join(DESIGNS)}")
+        )
     if spec.design in ("lhs", "sobol"):
         for i, p in enumerate(spec.params):
             if p.values is not None:
-                out.append(Problem(spec.source, p.line, f"parameters[{i}]" if spec.lines else p.path,
-                                   f"{spec.design} needs a range (low/high), not a value list; use design: grid"))
+                out.append(
+                    Problem(
+                        spec.source,
+                        p.line,
+                        f"sweep.parameters[{i}]" if spec.lines else p.path,
+                        f"{spec.design} needs a range (low/high), not a value list; use design: grid",
+                    )
+                )
     if spec.design == "sobol" and spec.points is not None and spec.points & (spec.points - 1):
-        out.append(Problem(spec.source, spec.lines.get("points"), "points",
-                           f"sobol needs a power of two base samples (e.g. {1 << max(spec.points.bit_length() - 1, 1)})"))
+        out.append(
+            Problem(
+                spec.source,
+                spec.lines.get("points"),
+                "points",
+                f"sobol needs a power of two base samples (e.g. {1 << max(spec.points.bit_length() - 1, 1)})",
+            )
+        )
     return out
 
 
@@ -406,5 +456,9 @@ def check_param(scenario: Scenario, prm: ParamSpec, source: str, where: str) -> 
             apply_overrides(scenario, {prm.path: value})
         except SimUserError as err:
             why = "; ".join(p.message for p in err.problems)
-            return [Problem(source, prm.line, where, f"{prm.path}={value:g} is not allowed ({why}); narrow the range")]
+            return [
+                Problem(
+                    source, prm.line, where, f"{prm.path}={value:g} is not allowed ({why}); narrow the range"
+                )
+            ]
     return []

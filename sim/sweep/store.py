@@ -96,8 +96,9 @@ class SweepStore:
 
     # ---- opening -----------------------------------------------------------------------------
 
-    def open(self, meta: dict[str, Any], design: pd.DataFrame, *, fresh: bool = False,
-             discard: bool = False) -> str:
+    def open(
+        self, meta: dict[str, Any], design: pd.DataFrame, *, fresh: bool = False, discard: bool = False
+    ) -> str:
         """Prepare the directory for the sweep described by ``meta`` (must hold ``hash``).
 
         Returns ``"new"``, ``"resume"`` or ``"fresh"``. An existing directory of another sweep
@@ -117,8 +118,11 @@ class SweepStore:
         self.tasks_dir.mkdir(parents=True, exist_ok=True)
         if state != "resume":
             atomic_write_parquet(self.design_path, design)
-            meta = {**meta, "store_version": STORE_VERSION,
-                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+            meta = {
+                **meta,
+                "store_version": STORE_VERSION,
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
             atomic_write_bytes(self.sweep_json, json.dumps(meta, indent=1, sort_keys=True).encode())
         return state
 
@@ -132,10 +136,17 @@ class SweepStore:
         if old is None:
             why = "holds files but no readable sweep.json (not a sweep result directory)"
         else:
-            why = (f"holds results of a different sweep (hash {old[:12]}, now {new[:12]}): the scenario, "
-                   "design, runs per point, batch size or seed changed")
-        return Problem(str(self.root), None, "", f"{why}. Rerun with --fresh to move the old results aside, "
-                       "or choose another directory with --out")
+            why = (
+                f"holds results of a different sweep (hash {old[:12]}, now {new[:12]}): the scenario, "
+                "design, runs per point, batch size or seed changed"
+            )
+        return Problem(
+            str(self.root),
+            None,
+            "",
+            f"{why}. Rerun with --fresh to move the old results aside, "
+            "or choose another directory with --out",
+        )
 
     def _set_aside(self, discard: bool) -> None:
         if discard:

@@ -3,19 +3,29 @@ there) real scenarios run with common random numbers."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
 
 from sim.analysis.compare import (
     PairedCounts,
+    align_runs,
     compare_binary,
     compare_means,
+    compare_results,
     mcnemar_exact_p,
     newcombe_paired_interval,
     newcombe_unpaired_interval,
     paired_normal_interval,
 )
+from sim.engine.results import RunResults
+from sim.engine.runner import run_scenario
+from sim.scenario.errors import SimUserError
+from sim.scenario.loader import load_scenario
 
 # ---- published values ---------------------------------------------------------------------------
 
@@ -147,3 +157,111 @@ def test_compare_means_paired_and_welch() -> None:
     assert m.unpaired == pytest.approx((welch.low, welch.high))
     paired = stats.ttest_rel(var, base).confidence_interval()
     assert m.paired == pytest.approx((paired.low, paired.high))
+
+
+# ---- the real engine: CRN across variants ------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+RUNS, SEED = 3000, 3
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, RunResults]:
+    """Base and variants of tests/analysis/data run with the same seed (and one with another)."""
+    out = {
+        name: run_scenario(load_scenario(DATA / f"{name}.yaml"), runs=RUNS, seed=SEED, workers=1)
+        for name in ("base", "guards_calmer", "relief_on", "actor_added", "actor_removed")
+    }
+    out["guards_calmer_other_seed"] = run_scenario(
+        load_scenario(DATA / "guards_calmer.yaml"), runs=RUNS, seed=SEED + 1, workers=1
+    )
+    return out
+
+
+def test_engine_crn_narrows_interval_of_small_effect(runs: dict[str, RunResults]) -> None:
+    base, var = runs["base"], runs["guards_calmer"]
+    assert base.seed == var.seed == SEED and base.batch_size == var.batch_size
+    c = compare_results(base, var)
+    assert c.crn and not c.notes
+    clash = c.outcome("clash")
+    # A small effect (autonomy 0.3..0.7 -> 0.25..0.65): a couple of points.
+    assert -0.06 < clash.diff < 0
+    assert clash.paired_width < 0.8 * clash.unpaired_width
+    assert clash.distinguishable and clash.unpaired[0] < 0 < clash.unpaired[1]
+    peak = next(m for m in c.escalation if m.metric == "peak_escalation")
+    assert peak.paired[1] - peak.paired[0] < 0.8 * (peak.unpaired[1] - peak.unpaired[0])
+
+
+def test_engine_without_crn_gets_no_reduction(runs: dict[str, RunResults]) -> None:
+    c = compare_results(runs["base"], runs["guards_calmer_other_seed"])
+    assert not c.crn and any("seed" in n for n in c.notes)
+    for d in c.outcomes:
+        if 0.05 < d.p_base < 0.95:
+            assert not d.paired_width < 0.8 * d.unpaired_width, d.outcome
+    # The variant's own draws differ from the base's when the seeds differ.
+    assert "param.actors.leader.traits.hawkishness" in c.params_differing
+
+
+def _shared_trait_columns(a: RunResults, b: RunResults, actor: str) -> list[str]:
+    prefix = f"param.actors.{actor}.traits."
+    return [c for c in a.runs.columns if c.startswith(prefix) and c in b.runs.columns]
+
+
+@pytest.mark.parametrize(
+    ("variant", "new", "gone"),
+    [
+        ("actor_added", ["param.actors.proxy.traits.hawkishness"], []),
+        (
+            "actor_removed",
+            [],
+            ["param.actors.guards.traits.spoiler_motive", "param.relations.guards_command.autonomy"],
+        ),
+        ("relief_on", [], []),
+    ],
+)
+def test_structural_variants_align(
+    runs: dict[str, RunResults], variant: str, new: list[str], gone: list[str]
+) -> None:
+    base, var = runs["base"], runs[variant]
+    joined = align_runs(base, var)
+    assert joined["run"].tolist() == list(range(RUNS))
+    for actor in ("leader", "south_gov"):
+        cols = _shared_trait_columns(base, var, actor)
+        assert cols, actor
+        for col in cols:
+            assert np.array_equal(joined[f"{col}_b"], joined[f"{col}_v"]), col
+    c = compare_results(base, var)
+    assert c.crn and c.params_new == new and c.params_gone == gone
+    assert not c.params_differing
+    assert [d.outcome for d in c.outcomes] == base.outcome_ids
+    assert all(d.n == RUNS for d in c.outcomes)
+
+
+def test_structural_effects_have_the_expected_sign(runs: dict[str, RunResults]) -> None:
+    base = runs["base"]
+    assert compare_results(base, runs["relief_on"]).outcome("deal").diff > 0.1
+    assert compare_results(base, runs["actor_added"]).outcome("clash").diff > 0.1
+    assert compare_results(base, runs["actor_removed"]).outcome("clash").diff < -0.1
+
+
+def test_pairing_uses_run_index_not_row_order(runs: dict[str, RunResults]) -> None:
+    base, var = runs["base"], runs["guards_calmer"]
+    shuffled = replace(var, runs=var.runs.sample(frac=1.0, random_state=0).reset_index(drop=True))
+    a, b = compare_results(base, var), compare_results(base, shuffled)
+    assert a.outcome("clash") == b.outcome("clash")
+    assert a.escalation[0].paired == pytest.approx(b.escalation[0].paired)
+
+
+def test_mismatched_runs_are_a_user_error(runs: dict[str, RunResults]) -> None:
+    base, var = runs["base"], runs["guards_calmer"]
+    fewer = replace(var, runs=var.runs.iloc[:100])
+    with pytest.raises(SimUserError, match="same --runs"):
+        compare_results(base, fewer)
+
+
+def test_comparison_dict_is_json_ready(runs: dict[str, RunResults]) -> None:
+    d = compare_results(runs["base"], runs["relief_on"]).to_dict()
+    text = json.dumps(d, allow_nan=False)
+    back = json.loads(text)
+    assert back["variant_id"] == "cmp_relief_on" and len(back["outcomes"]) == 4
+    assert back["outcomes"][0]["paired"][0] <= back["outcomes"][0]["diff"] <= back["outcomes"][0]["paired"][1]

@@ -32,13 +32,37 @@ def _traits(hawk: dict[str, Any] | None = None, resolve: dict[str, Any] | None =
     return t
 
 
-def scenario_dict(alpha_name: str = "Alpha state", beta_name: str = "Beta state", horizon: int = 60) -> dict[str, Any]:
+def scenario_dict(
+    alpha_name: str = "Alpha state", beta_name: str = "Beta state", horizon: int = 60
+) -> dict[str, Any]:
     """A small valid scenario: two actors, four actions, ladder of four levels, two events."""
-    weights = {k: _p(1.0) for k in ("disposition", "reciprocity", "resolve", "pain", "duress",
-                                   "distrust", "wait_out", "war_cost", "spoiler")}
-    dyn = {k: _p(0.1) for k in ("relaxation", "accident_base", "accident_growth", "accident_severity",
-                               "pressure_decay", "distrust_learning", "mixed_signal_sensitivity",
-                               "prospect_decay")}
+    weights = {
+        k: _p(1.0)
+        for k in (
+            "disposition",
+            "reciprocity",
+            "resolve",
+            "pain",
+            "duress",
+            "distrust",
+            "wait_out",
+            "war_cost",
+            "spoiler",
+        )
+    }
+    dyn = {
+        k: _p(0.1)
+        for k in (
+            "relaxation",
+            "accident_base",
+            "accident_growth",
+            "accident_severity",
+            "pressure_decay",
+            "distrust_learning",
+            "mixed_signal_sensitivity",
+            "prospect_decay",
+        )
+    }
     dyn["relaxation"] = {"dist": "uniform", "low": 0.0, "high": 0.2, **A}
     dyn["logit_precision"] = _p(1.0)
     dyn["weights"] = weights
@@ -46,8 +70,15 @@ def scenario_dict(alpha_name: str = "Alpha state", beta_name: str = "Beta state"
         "scenario": {
             "id": "toy",
             "title": "Toy crisis & <test>",
-            "sources": [{"id": "src", "author": "A. Author", "title": "On toys", "outlet": "Journal",
-                         "date": "2019-01-01"}],
+            "sources": [
+                {
+                    "id": "src",
+                    "author": "A. Author",
+                    "title": "On toys",
+                    "outlet": "Journal",
+                    "date": "2019-01-01",
+                }
+            ],
             "start_date": "2019-05-01",
             "step_days": 2,
             "horizon": horizon,
@@ -55,8 +86,12 @@ def scenario_dict(alpha_name: str = "Alpha state", beta_name: str = "Beta state"
         "ladder": {
             "scale": "toy points",
             "max": 100.0,
-            "levels": [{"name": "calm", "at": 0}, {"name": "tension", "at": 25},
-                       {"name": "crisis", "at": 50}, {"name": "war", "at": 80}],
+            "levels": [
+                {"name": "calm", "at": 0},
+                {"name": "tension", "at": 25},
+                {"name": "crisis", "at": 50},
+                {"name": "war", "at": 80},
+            ],
             "assumption": "synthetic",
         },
         "dynamics": dyn,
@@ -68,20 +103,45 @@ def scenario_dict(alpha_name: str = "Alpha state", beta_name: str = "Beta state"
             {"id": "strike", "name": "Strike", "goldstein": -9.0, "tags": ["military"], **A},
         ],
         "actors": [
-            {"id": "alpha", "name": alpha_name, "side": "east", "role": "leader",
-             "traits": _traits(hawk={"dist": "beta", "a": 2.0, "b": 2.0,
-                                     "quote": "Alpha is a hawk <sometimes>", "source": "src"}),
-             "capabilities": {"military": _p(0.5), "economic": _p(0.5)},
-             "actions": ["wait", "talk", "strike"], "adversaries": ["west"]},
-            {"id": "beta", "name": beta_name, "side": "west", "role": "leader",
-             "traits": _traits(resolve={"dist": "uniform", "low": 0.2, "high": 0.8, **A}),
-             "capabilities": {"military": _p(0.9), "economic": _p(0.9)},
-             "actions": ["wait", "talk", "sanction", "strike"], "adversaries": ["east"]},
+            {
+                "id": "alpha",
+                "name": alpha_name,
+                "side": "east",
+                "role": "leader",
+                "traits": _traits(
+                    hawk={
+                        "dist": "beta",
+                        "a": 2.0,
+                        "b": 2.0,
+                        "quote": "Alpha is a hawk <sometimes>",
+                        "source": "src",
+                    }
+                ),
+                "capabilities": {"military": _p(0.5), "economic": _p(0.5)},
+                "actions": ["wait", "talk", "strike"],
+                "adversaries": ["west"],
+            },
+            {
+                "id": "beta",
+                "name": beta_name,
+                "side": "west",
+                "role": "leader",
+                "traits": _traits(resolve={"dist": "uniform", "low": 0.2, "high": 0.8, **A}),
+                "capabilities": {"military": _p(0.9), "economic": _p(0.9)},
+                "actions": ["wait", "talk", "sanction", "strike"],
+                "adversaries": ["east"],
+            },
         ],
         "events": [
             {"id": "deadline", "name": "Deadline", "start": "2019-05-21", **A},
-            {"id": "summit", "name": "Summit window", "start": "2019-06-10", "end": "2019-06-20",
-             "probability": {"value": 0.5, **A}, **A},
+            {
+                "id": "summit",
+                "name": "Summit window",
+                "start": "2019-06-10",
+                "end": "2019-06-20",
+                "probability": {"value": 0.5, **A},
+                **A,
+            },
         ],
         "outcomes": [
             {"id": "talks", "name": "Talks open", "when": {"action": {"actions": ["talk"], "count": 3}}},
@@ -95,7 +155,9 @@ def make_scenario(**kw: Any) -> Scenario:
     return Scenario.model_validate(scenario_dict(**kw))
 
 
-def make_results(n: int = 500, seed: int = 1, scenario: Scenario | None = None, samples: int = 4) -> RunResults:
+def make_results(
+    n: int = 500, seed: int = 1, scenario: Scenario | None = None, samples: int = 4
+) -> RunResults:
     """Random RunResults of ``n`` runs with the structure described in the module docstring."""
     sc = scenario or make_scenario()
     rng = np.random.default_rng(seed)
@@ -113,17 +175,22 @@ def make_results(n: int = 500, seed: int = 1, scenario: Scenario | None = None, 
     p_talks = 1 / (1 + np.exp(-(-4 * (hawk - 0.5) + 10 * (relax - 0.1))))
     talks = rng.random(n) < p_talks
     talks_step = np.where(talks, rng.integers(1, horizon + 1, n), np.nan).astype(float)
-    runs = pd.DataFrame({
-        "run": np.arange(n, dtype=np.int64),
-        "batch": (np.arange(n) // 256).astype(np.int32),
-        "talks": talks, "talks_step": talks_step,
-        "war": war, "war_step": war_step,
-        "peak_escalation": esc.max(axis=1), "final_escalation": esc[:, -1],
-        "event.summit": rng.random(n) < 0.5,
-        "param.actors.alpha.traits.hawkishness": hawk,
-        "param.dynamics.relaxation": relax,
-        "param.actors.beta.traits.resolve": noise,
-    })
+    runs = pd.DataFrame(
+        {
+            "run": np.arange(n, dtype=np.int64),
+            "batch": (np.arange(n) // 256).astype(np.int32),
+            "talks": talks,
+            "talks_step": talks_step,
+            "war": war,
+            "war_step": war_step,
+            "peak_escalation": esc.max(axis=1),
+            "final_escalation": esc[:, -1],
+            "event.summit": rng.random(n) < 0.5,
+            "param.actors.alpha.traits.hawkishness": hawk,
+            "param.dynamics.relaxation": relax,
+            "param.actors.beta.traits.resolve": noise,
+        }
+    )
     edges = np.linspace(0, sc.ladder.max, HIST_BINS + 1)
     hist = np.stack([np.histogram(esc[:, t], bins=edges)[0] for t in range(horizon + 1)]).astype(np.int64)
     n_actors, n_actions = len(sc.actors), len(sc.actions)
@@ -134,6 +201,18 @@ def make_results(n: int = 500, seed: int = 1, scenario: Scenario | None = None, 
         probs = rng.dirichlet(np.ones(len(idx)))
         counts[:, i, idx] = rng.multinomial(n, probs, size=horizon)
         acts[:, :, i] = rng.choice(idx, size=(samples, horizon), p=probs)
-    trajs = [Trajectory(run=int(r), escalation=esc[r].copy(), actions=acts[j]) for j, r in enumerate(range(samples))]
-    return RunResults(scenario=sc, seed=seed, runs_count=n, batch_size=256, runs=runs,
-                      escalation_hist=hist, action_counts=counts, samples=trajs, elapsed_s=1.5)
+    trajs = [
+        Trajectory(run=int(r), escalation=esc[r].copy(), actions=acts[j])
+        for j, r in enumerate(range(samples))
+    ]
+    return RunResults(
+        scenario=sc,
+        seed=seed,
+        runs_count=n,
+        batch_size=256,
+        runs=runs,
+        escalation_hist=hist,
+        action_counts=counts,
+        samples=trajs,
+        elapsed_s=1.5,
+    )

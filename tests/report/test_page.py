@@ -19,8 +19,14 @@ def _fig(name: str = "trace") -> go.Figure:
 
 
 def _doc(evil: str = EVIL) -> str:
-    header = [pg.tag("p", f"actor {evil}"), pg.html_table(["name", "value"], [[evil, 1.5]], numeric=[False, True])]
-    sections = [pg.Section(f"first {evil}", _fig(evil), caption=f"caption {evil}"), pg.Section("second", _fig())]
+    header = [
+        pg.tag("p", f"actor {evil}"),
+        pg.html_table(["name", "value"], [[evil, 1.5]], numeric=[False, True]),
+    ]
+    sections = [
+        pg.Section(f"first {evil}", _fig(evil), caption=f"caption {evil}"),
+        pg.Section("second", _fig()),
+    ]
     return pg.build_page(f"title {evil}", header, sections)
 
 

@@ -72,9 +72,9 @@ def test_prim_on_a_grid_peels_whole_levels() -> None:
     x = pd.DataFrame({"a": np.repeat(a.ravel(), 3), "b": np.repeat(b.ravel(), 3)})
     y = (x["a"] >= 0.6).to_numpy()
     res = prim(x, y)
-    box = res.box.set_index("parameter")
+    box = res.box.set_index("parameter").to_dict("index")
     assert res.density == 1.0 and res.coverage == 1.0
-    assert 0.4 < box.loc["a", "low"] < 0.6 and not box.loc["b", "restricted"]
+    assert 0.4 < box["a"]["low"] < 0.6 and not box["b"]["restricted"]
 
 
 def test_bad_input_raises() -> None:

@@ -1,0 +1,55 @@
+"""Project sessions: `nox -s ci` (what CI and the README run), tests on 3.11-3.13, lint,
+typecheck, bench."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["ci"]
+PYTHONS = ["3.11", "3.12", "3.13"]
+
+
+def _install(session: nox.Session, extras: str = "test") -> None:
+    session.install("-e", f".[{extras}]")
+
+
+@nox.session(python="3.11")
+def ci(session: nox.Session) -> None:
+    """Everything CI checks: lint, types, the full test suite (browser and cluster included)."""
+    session.run("bash", "scripts/ensure-chromium.sh", external=True)
+    session.install("-e", ".[test,dev]")
+    session.run("ruff", "check", "sim", "tests", "noxfile.py", "benchmarks")
+    session.run("mypy", "sim")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite on each supported Python (browser tests need /usr/bin/chromium)."""
+    _install(session)
+    env = {} if os.path.exists("/usr/bin/chromium") else {"SIM_SKIP_BROWSER": "1"}
+    session.run("pytest", "-q", *session.posargs, env=env)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", "sim", "tests", "noxfile.py", "benchmarks")
+
+
+@nox.session(python="3.11")
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[test,dev]")
+    session.run("mypy", "sim")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Speed and memory goals as ratios measured in one run (writes reports/bench/*.json)."""
+    _install(session)
+    session.run("python", "benchmarks/bench_engine.py", *session.posargs)
+    if os.path.exists("benchmarks/bench_sweep.py"):
+        session.run("python", "benchmarks/bench_sweep.py")

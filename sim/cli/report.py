@@ -1,0 +1,135 @@
+"""``sim report RESULTS_DIR [--out FILE]``: rebuild the HTML report from stored results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sim.engine.results import RunResults
+from sim.scenario.errors import Problem, SimUserError
+from sim.scenario.schema import Scenario
+
+RESULT_FILES = ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json")
+FIX = "re-run `sim run SCENARIO --out {dir}` to regenerate it"
+
+
+def _problem(path: Path, message: str) -> SimUserError:
+    return SimUserError([Problem(file=str(path), line=None, field="", message=message)])
+
+
+def _probe(d: Path, name: str) -> None:
+    """Read one result file on its own; raise if it is unreadable."""
+    path = d / name
+    if name == "scenario.json":
+        Scenario.model_validate_json(path.read_text())
+    elif name == "runs.parquet":
+        import pandas as pd
+
+        pd.read_parquet(path)
+    elif name == "aggregates.npz":
+        import numpy as np
+
+        with np.load(path) as z:
+            z["escalation_hist"], z["action_counts"]
+    else:
+        meta = json.loads(path.read_text())
+        for key in ("seed", "runs", "batch_size", "samples"):
+            meta[key]
+
+
+def load_results(results_dir: Path) -> RunResults:
+    """Load stored results, turning any missing or garbled file into a SimUserError."""
+    d = results_dir
+    if not d.is_dir():
+        raise _problem(d, "not a directory: give the results directory written by `sim run ... --out DIR`")
+    for name in RESULT_FILES:
+        if not (d / name).is_file():
+            raise _problem(d / name, f"missing: is {d} a results directory of `sim run`? {FIX.format(dir=d)}")
+    try:
+        results = RunResults.load(d)
+        _check_consistent(results)
+        return results
+    except SimUserError:
+        raise
+    except Exception as err:  # corrupt content of some file: find which one
+        for name in RESULT_FILES:
+            try:
+                _probe(d, name)
+            except Exception as inner:
+                raise _problem(d / name, f"unreadable ({_reason(inner)}); {FIX.format(dir=d)}") from None
+        raise _problem(d, f"results are inconsistent ({_reason(err)}); {FIX.format(dir=d)}") from None
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:200]
+
+
+def _check_consistent(r: RunResults) -> None:
+    """Columns and array shapes the report needs; ValueError/KeyError otherwise."""
+    t = r.horizon
+    need = ["peak_escalation", "final_escalation"]
+    for oid in r.outcome_ids:
+        need += [oid, f"{oid}_step"]
+    missing = [c for c in need if c not in r.runs.columns]
+    if missing:
+        raise KeyError(f"runs.parquet lacks columns {', '.join(missing)}")
+    if r.escalation_hist.ndim != 2 or r.escalation_hist.shape[0] != t + 1:
+        raise ValueError(f"aggregates.npz: escalation_hist has shape {r.escalation_hist.shape}")
+    expected = (t, len(r.scenario.actors), len(r.scenario.actions))
+    if r.action_counts.shape != expected:
+        raise ValueError(
+            f"aggregates.npz: action_counts has shape {r.action_counts.shape}, expected {expected}"
+        )
+
+
+def _base_scenario(results: RunResults, results_dir: Path) -> Scenario | None:
+    """The base of a variant, if ``variant_of`` names a scenario file that still loads."""
+    ref = results.scenario.variant_of
+    if not ref:
+        return None
+    from sim.scenario.loader import load_scenario
+
+    for candidate in (
+        Path(ref),
+        results_dir / ref,
+        Path("scenarios") / ref,
+        Path("scenarios") / f"{ref}.yaml",
+    ):
+        if candidate.is_file():
+            try:
+                return load_scenario(candidate)
+            except Exception:
+                return None
+    return None
+
+
+@click.command("report")
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="HTML file to write (default: RESULTS_DIR/report.html).",
+)
+def command(results_dir: Path, out: Path | None) -> None:
+    """Rebuild the interactive HTML report of a run from RESULTS_DIR (written by `sim run`)."""
+    from sim.report.run_report import write_run_report
+
+    results = load_results(results_dir)
+    target = out if out is not None else results_dir / "report.html"
+    if target.is_dir():
+        raise _problem(target, "is a directory: give a file name such as report.html")
+    try:
+        path = write_run_report(results, target, base=_base_scenario(results, results_dir))
+    except OSError as err:
+        raise _problem(
+            target, f"cannot write the report ({err.strerror or err}); choose another --out"
+        ) from None
+    click.echo(str(path))
+
+
+__all__ = ["command", "load_results"]

@@ -1,0 +1,140 @@
+"""``sim sweep``: run a parameter sweep on Dask into a resumable Parquet store.
+
+    sim sweep SWEEP.yaml [--out DIR] [--cluster ...]
+    sim sweep SCENARIO.yaml --vary PATH=LO:HI [--vary PATH=v1,v2,v3] --design grid|lhs|sobol
+              --points N --runs-per-point R [--seed S]
+
+Rerunning the same command resumes an interrupted sweep; a changed scenario or design is refused
+unless ``--fresh`` (old results moved aside to ``DIR.old-<time>``, or deleted with
+``--discard-old``). See docs/sweeps.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sim.scenario.errors import Problem, SimUserError
+from sim.sweep.execute import run_sweep
+from sim.sweep.spec import DESIGNS, is_sweep_file, load_sweep, resolve, spec_from_cli, with_overrides
+
+
+@click.command(name="sweep")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    metavar="PATH=LO:HI|PATH=v1,v2",
+    help="A parameter to sweep (with a scenario file), e.g. actors.x.traits.resolve=0.2:0.8.",
+)
+@click.option("--design", type=click.Choice(DESIGNS), default=None, help="grid (default), lhs or sobol.")
+@click.option(
+    "--points",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="grid: levels per range; lhs: points; sobol: N base samples (N*(D+2) points).",
+)
+@click.option(
+    "--runs-per-point", type=click.IntRange(1, 100_000_000), default=None, help="Runs at each point."
+)
+@click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=None, help="Runs per task.")
+@click.option(
+    "--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Sweep seed (same for every point)."
+)
+@click.option("--id", "sweep_id", default=None, help="Sweep id (default: file name); output reports/<id>/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Output directory.")
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="local|tcp://H:P|FILE.json|slurm|pbs",
+    help="Where to run: embedded LocalCluster (default), a scheduler, or an HPC queue.",
+)
+@click.option(
+    "--cluster-config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="YAML for --cluster slurm|pbs: cores, memory, walltime, queue, account, jobs.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 1024), default=None, help="Local worker processes (default: cores)."
+)
+@click.option("--fresh", is_flag=True, help="Start over: move results of a different sweep aside.")
+@click.option(
+    "--discard-old", is_flag=True, help="With --fresh: delete the old results instead of moving them."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal)."
+)
+def command(
+    target: str,
+    vary: tuple[str, ...],
+    design: str | None,
+    points: int | None,
+    runs_per_point: int | None,
+    batch_size: int | None,
+    seed: int | None,
+    sweep_id: str | None,
+    out_dir: str | None,
+    cluster: str | None,
+    cluster_config: str | None,
+    workers: int | None,
+    fresh: bool,
+    discard_old: bool,
+    progress: bool | None,
+) -> None:
+    """Run the sweep TARGET (a sweep file, or a scenario file with --vary)."""
+    if discard_old and not fresh:
+        raise SimUserError([Problem("--discard-old", None, "", "goes with --fresh")])
+    path = Path(target)
+    if is_sweep_file(path):
+        if vary:
+            raise SimUserError(
+                [Problem(target, None, "--vary", "declare parameters in the sweep file, not with --vary")]
+            )
+        spec = with_overrides(
+            load_sweep(path),
+            design=design,
+            points=points,
+            runs_per_point=runs_per_point,
+            batch_size=batch_size,
+            seed=seed,
+            id=sweep_id,
+        )
+    else:
+        spec = spec_from_cli(
+            path,
+            list(vary),
+            design=design or "grid",
+            points=points,
+            runs_per_point=runs_per_point or 1000,
+            batch_size=batch_size,
+            seed=seed,
+            sweep_id=sweep_id,
+        )
+    resolved = resolve(spec)
+    n_points_hint = f"{len(resolved.paths)} parameter(s), design {spec.design}"
+    click.echo(
+        f"sweep {spec.id}: {n_points_hint}, {spec.runs_per_point} runs per point, "
+        f"batches of {resolved.batch_size}, seed {resolved.seed}"
+    )
+    show = sys.stderr.isatty() if progress is None else progress
+    out = run_sweep(
+        resolved,
+        out_dir,
+        cluster=cluster,
+        cluster_config=cluster_config,
+        workers=workers,
+        fresh=fresh,
+        discard=discard_old,
+        progress=show,
+    )
+    if out.state == "resume":
+        click.echo(f"resumed: {out.tasks_skipped} of {out.tasks_total} tasks were already done")
+    elif out.state == "fresh":
+        click.echo("started fresh (old results " + ("deleted)" if discard_old else "moved aside)"))
+    rate = f", {out.runs_run / out.wall_s:,.0f} runs/s" if out.wall_s > 0 and out.tasks_run else ""
+    click.echo(f"{out.points} points, {out.runs_total} runs, {out.tasks_run} task(s) run{rate}")
+    click.echo(f"results: {out.root}/ (points.parquet, tasks/*.parquet, design.parquet)")
