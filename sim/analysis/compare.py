@@ -380,4 +380,3 @@ def _crn_notes(base: RunResults, variant: RunResults) -> list[str]:
 def compare_all(base: RunResults, variants: list[RunResults], level: float = 0.95) -> list[VariantComparison]:
     """Compare each variant with the base."""
     return [compare_results(base, v, level) for v in variants]
-

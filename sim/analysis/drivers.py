@@ -14,8 +14,6 @@ indicator (``<outcome>`` bool column):
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -31,39 +29,34 @@ def param_columns(runs: pd.DataFrame, min_unique: int = 3) -> list[str]:
     return [c for c in runs.columns if c.startswith(PARAM_PREFIX) and runs[c].nunique() >= min_unique]
 
 
-def _residuals(y: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Residuals of the least-squares fit of ``y`` on ``x`` plus an intercept."""
-    design = np.column_stack([np.ones(y.shape[0]), x])
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    res: NDArray[np.float64] = y - design @ coef
-    return res
-
-
 def prcc(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """PRCC of each column of ``x`` (n, p) with ``y`` (n,); returns ``(coef, p_value)``, each (p,).
 
-    Entries are NaN where ``y`` or a column of ``x`` is constant or ``n <= p + 1``.
+    Computed from the inverse ``P`` of the rank correlation matrix of ``[x, y]`` (the partial
+    correlation identity ``r_jy = -P_jy / sqrt(P_jj P_yy)``, equal to correlating the residuals of
+    rank regressions on the other columns). Entries are NaN where ``y`` or a column of ``x`` is
+    constant or there are too few runs (``n <= p + 1``).
     """
     n, p = x.shape
     coef = np.full(p, np.nan)
     pval = np.full(p, np.nan)
-    dof = n - 2 - (p - 1)
-    if p == 0 or dof < 1 or np.ptp(y) == 0:
+    keep = np.flatnonzero(np.ptp(x, axis=0) > 0) if n else np.array([], dtype=int)
+    q = keep.size
+    dof = n - 2 - (q - 1)
+    if q == 0 or dof < 1 or np.ptp(y) == 0:
         return coef, pval
-    rx = np.column_stack([sps.rankdata(x[:, j]) for j in range(p)])
-    ry = sps.rankdata(y)
-    for j in range(p):
-        if np.ptp(rx[:, j]) == 0:
-            continue
-        others = np.delete(rx, j, axis=1)
-        ex, ey = _residuals(rx[:, j], others), _residuals(ry, others)
-        denom = math.sqrt(float(ex @ ex) * float(ey @ ey))
-        if denom <= 0:
-            continue
-        r = float(np.clip(ex @ ey / denom, -1.0, 1.0))
-        coef[j] = r
-        t = r * math.sqrt(dof / max(1.0 - r * r, 1e-300))
-        pval[j] = float(2.0 * sps.t.sf(abs(t), dof))
+    ranks = np.column_stack([sps.rankdata(x[:, j]) for j in keep] + [sps.rankdata(y)])
+    corr = np.corrcoef(ranks, rowvar=False)
+    try:
+        prec = np.linalg.inv(corr)
+    except np.linalg.LinAlgError:
+        prec = np.linalg.pinv(corr)
+    diag = np.diag(prec)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.clip(-prec[:q, q] / np.sqrt(diag[:q] * diag[q]), -1.0, 1.0)
+        t = r * np.sqrt(dof / np.maximum(1.0 - r * r, 1e-300))
+    coef[keep] = r
+    pval[keep] = 2.0 * sps.t.sf(np.abs(t), dof)
     return coef, pval
 
 
@@ -111,8 +104,17 @@ def short_param_name(column: str) -> str:
     return " ".join(parts[1:] if parts[0] in ("dynamics", "initial") and len(parts) > 1 else parts)
 
 
-def drivers_table(results: RunResults, alpha: float = 0.05, logit: bool = True) -> pd.DataFrame:
+MAX_RUNS = 100_000
+"""Above this many runs, drivers are estimated on a fixed random subsample (seed 0) of this size."""
+
+
+def drivers_table(
+    results: RunResults, alpha: float = 0.05, logit: bool = True, max_runs: int = MAX_RUNS
+) -> pd.DataFrame:
     """One row per (outcome, parameter), sorted by outcome then |PRCC| descending.
+
+    With more than ``max_runs`` runs, a reproducible random subsample of ``max_runs`` is used
+    (PRCC and its p-values are then those of the subsample).
 
     Columns: ``outcome``, ``param`` (column name), ``label`` (short name), ``prcc`` (-1..1),
     ``p_value``, ``p_adjusted`` (Bonferroni over all rows), ``significant`` (p_adjusted < alpha),
@@ -120,6 +122,9 @@ def drivers_table(results: RunResults, alpha: float = 0.05, logit: bool = True) 
     varies.
     """
     runs = results.runs
+    if len(runs) > max_runs:
+        pick = np.sort(np.random.default_rng(0).choice(len(runs), size=max_runs, replace=False))
+        runs = runs.iloc[pick]
     cols = param_columns(runs)
     columns = ["outcome", "param", "label", "prcc", "p_value", "p_adjusted", "significant"]
     if logit:

@@ -2,7 +2,7 @@
 
 Every scenario is run with the same seed, number of runs and batch size, so run ``n`` of each
 draws from the same random streams; differences are computed run by run (variant − base).
-Writes ``comparison.json``, ``report.html`` and one results folder per scenario
+Writes ``comparison.json``, ``comparison.md``, ``report.html`` and one results folder per scenario
 (``runs/<scenario id>/``, as ``sim run`` writes them) into ``reports/compare_<base id>/``.
 """
 
@@ -31,7 +31,7 @@ from sim.analysis.stats import summary_dict
 from sim.cli.run import _check_writable
 from sim.engine.results import RunResults, _atomic_write
 from sim.engine.runner import run_scenario
-from sim.report.compare_report import write_compare_report
+from sim.report.compare_report import comparison_markdown, write_compare_report
 from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -44,8 +44,9 @@ def default_out_dir(base_id: str) -> Path:
 
 @click.command("compare")
 @click.argument("base_file", metavar="BASE.yaml", type=click.Path(dir_okay=False))
-@click.argument("variant_files", metavar="VARIANT.yaml...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False))
+@click.argument(
+    "variant_files", metavar="VARIANT.yaml...", nargs=-1, required=True, type=click.Path(dir_okay=False)
+)
 @click.option("--runs", type=click.IntRange(1, 100_000_000), help="Replications per scenario [base's].")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Root seed shared by all [base's].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder [reports/compare_<id>/].")
@@ -97,8 +98,15 @@ def load_all(base_file: str, variant_files: tuple[str, ...]) -> tuple[Scenario, 
         vid = v.scenario.id
         if vid in seen:
             raise SimUserError(
-                [Problem(f, None, "scenario.id", f"`{vid}` is also the id of {seen[vid]}: give each "
-                         "variant its own `scenario: {id: ...}`")]
+                [
+                    Problem(
+                        f,
+                        None,
+                        "scenario.id",
+                        f"`{vid}` is also the id of {seen[vid]}: give each "
+                        "variant its own `scenario: {id: ...}`",
+                    )
+                ]
             )
         seen[vid] = f
     return base, variants
@@ -133,7 +141,8 @@ def run_all(
 
 
 def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComparison]) -> Path:
-    """Write ``runs/<id>/`` per scenario (RunResults.save + summary.json) and comparison.json."""
+    """Write ``runs/<id>/`` per scenario (RunResults.save + summary.json), comparison.json and
+    comparison.md (the headline tables in Markdown)."""
     dirs = {}
     for r in results:
         d = r.save(out / "runs" / r.scenario.scenario.id)
@@ -158,6 +167,7 @@ def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComp
     }
     path = out / "comparison.json"
     _atomic_write(path, json.dumps(_clean(doc), indent=1).encode())
+    _atomic_write(out / "comparison.md", comparison_markdown(base, comparisons).encode())
     return path
 
 
@@ -191,7 +201,10 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
                 table.add_row("", c.variant_id, "—", "not declared", "", "", "", end_section=last)
                 continue
             table.add_row(
-                "", c.variant_id, f"{d.p_variant:.1%}", f"{100 * d.diff:+.1f} pp",
+                "",
+                c.variant_id,
+                f"{d.p_variant:.1%}",
+                f"{100 * d.diff:+.1f} pp",
                 f"{100 * d.paired[0]:+.1f} … {100 * d.paired[1]:+.1f}",
                 "<0.0001" if d.p_value < 1e-4 else f"{d.p_value:.4f}",
                 "[bold green]yes[/]" if d.distinguishable else "no",
@@ -207,8 +220,11 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
     for c in comparisons:
         for m in c.escalation:
             means.add_row(
-                c.variant_id, m.metric.removesuffix("_escalation"), f"{m.mean_base:.2f}",
-                f"{m.mean_variant:.2f}", f"{m.diff:+.2f} ({m.paired[0]:+.2f} … {m.paired[1]:+.2f})",
+                c.variant_id,
+                m.metric.removesuffix("_escalation"),
+                f"{m.mean_base:.2f}",
+                f"{m.mean_variant:.2f}",
+                f"{m.diff:+.2f} ({m.paired[0]:+.2f} … {m.paired[1]:+.2f})",
                 "[bold green]yes[/]" if m.distinguishable else "no",
             )
     console.print(means)

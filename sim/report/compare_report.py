@@ -61,14 +61,32 @@ def _title(r: RunResults) -> str:
 def comparison_table(base: RunResults, comparisons: Sequence[VariantComparison]) -> Markup:
     """Per outcome: the base row (probability, Wilson 95% CI), then one row per variant with the
     paired difference, its 95% interval, the unpaired interval, the McNemar p and a mark."""
-    header = ["outcome", "scenario", "P", "difference vs base", "paired 95% CI", "unpaired 95% CI",
-              "McNemar p", "distinguishable"]
+    header = [
+        "outcome",
+        "scenario",
+        "P",
+        "difference vs base",
+        "paired 95% CI",
+        "unpaired 95% CI",
+        "McNemar p",
+        "distinguishable",
+    ]
     rows: list[list[object]] = []
     classes: list[str | None] = []
     table = stats.outcome_table(base)
     for o in table.to_dict("records"):
-        rows.append([o["name"], _title(base), f"{_pct(o['probability'])} ({_pct(o['ci_low'])} – "
-                     f"{_pct(o['ci_high'])})", "base", "", "", "", ""])
+        rows.append(
+            [
+                o["name"],
+                _title(base),
+                f"{_pct(o['probability'])} ({_pct(o['ci_low'])} – {_pct(o['ci_high'])})",
+                "base",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
         classes.append(None)
         for c in comparisons:
             d = next((x for x in c.outcomes if x.outcome == o["id"]), None)
@@ -76,24 +94,50 @@ def comparison_table(base: RunResults, comparisons: Sequence[VariantComparison])
                 rows.append([o["name"], c.variant_title, "not declared", "", "", "", "", ""])
                 classes.append(None)
                 continue
-            rows.append([o["name"], c.variant_title, _pct(d.p_variant), _pp(d.diff), _interval_pp(d.paired),
-                         _interval_pp(d.unpaired), _p_value(d.p_value), "yes" if d.distinguishable else "no"])
+            rows.append(
+                [
+                    o["name"],
+                    c.variant_title,
+                    _pct(d.p_variant),
+                    _pp(d.diff),
+                    _interval_pp(d.paired),
+                    _interval_pp(d.unpaired),
+                    _p_value(d.p_value),
+                    "yes" if d.distinguishable else "no",
+                ]
+            )
             classes.append("changed" if d.distinguishable else None)
-    return html_table(header, rows, numeric=[False, False, True, True, True, True, True, False],
-                      row_classes=classes)
+    return html_table(
+        header, rows, numeric=[False, False, True, True, True, True, True, False], row_classes=classes
+    )
 
 
 def escalation_table(comparisons: Sequence[VariantComparison]) -> Markup:
     """Differences of mean peak and final escalation (ladder points), paired t intervals."""
     rows = [
-        [c.variant_title, m.metric.replace("_", " "), f"{m.mean_base:.2f}", f"{m.mean_variant:.2f}",
-         f"{m.diff:+.2f}", f"{m.paired[0]:+.2f} to {m.paired[1]:+.2f}",
-         f"{m.unpaired[0]:+.2f} to {m.unpaired[1]:+.2f}", "yes" if m.distinguishable else "no"]
+        [
+            c.variant_title,
+            m.metric.replace("_", " "),
+            f"{m.mean_base:.2f}",
+            f"{m.mean_variant:.2f}",
+            f"{m.diff:+.2f}",
+            f"{m.paired[0]:+.2f} to {m.paired[1]:+.2f}",
+            f"{m.unpaired[0]:+.2f} to {m.unpaired[1]:+.2f}",
+            "yes" if m.distinguishable else "no",
+        ]
         for c in comparisons
         for m in c.escalation
     ]
-    header = ["variant", "metric", "base mean", "variant mean", "difference", "paired 95% CI",
-              "Welch 95% CI", "distinguishable"]
+    header = [
+        "variant",
+        "metric",
+        "base mean",
+        "variant mean",
+        "difference",
+        "paired 95% CI",
+        "Welch 95% CI",
+        "distinguishable",
+    ]
     return html_table(header, rows, numeric=[False, False, True, True, True, True, True, False])
 
 
@@ -102,8 +146,10 @@ def crn_html(comparisons: Sequence[VariantComparison]) -> Markup:
     items = []
     for c in comparisons:
         same = f"{len(c.params_identical)} of {len(c.params_identical) + len(c.params_differing)}"
-        text = (f"{c.variant_title}: {c.runs:,} runs paired by run index, seed {c.seed_variant}; "
-                f"{same} shared random parameters drawn identically")
+        text = (
+            f"{c.variant_title}: {c.runs:,} runs paired by run index, seed {c.seed_variant}; "
+            f"{same} shared random parameters drawn identically"
+        )
         if c.params_differing:
             text += f" (different: {', '.join(c.params_differing)})"
         if c.only_in_variant or c.params_new:
@@ -167,8 +213,10 @@ def fig_differences(comparisons: Sequence[VariantComparison]) -> go.Figure:
                 x=names,
                 y=[d.diff for d in c.outcomes],
                 name=ptext(c.variant_title),
-                marker={"color": _color(i + 1), "line": {"color": "#222", "width": [
-                    2 if d.distinguishable else 0 for d in c.outcomes]}},
+                marker={
+                    "color": _color(i + 1),
+                    "line": {"color": "#222", "width": [2 if d.distinguishable else 0 for d in c.outcomes]},
+                },
                 error_y={
                     "type": "data",
                     "symmetric": False,
@@ -187,8 +235,10 @@ def fig_differences(comparisons: Sequence[VariantComparison]) -> go.Figure:
 
 def _hover(d: OutcomeDiff) -> str:
     mark = "distinguishable from 0" if d.distinguishable else "not distinguishable from 0"
-    return (f"{_pp(d.diff)}, paired 95% CI {_interval_pp(d.paired)} ({mark}); unpaired "
-            f"{_interval_pp(d.unpaired)}; McNemar p {_p_value(d.p_value)}")
+    return (
+        f"{_pp(d.diff)}, paired 95% CI {_interval_pp(d.paired)} ({mark}); unpaired "
+        f"{_interval_pp(d.unpaired)}; McNemar p {_p_value(d.p_value)}"
+    )
 
 
 def fig_escalation_differences(comparisons: Sequence[VariantComparison]) -> go.Figure:
@@ -221,8 +271,13 @@ def fig_fans(results: Sequence[RunResults]) -> go.Figure:
     cols = min(FAN_COLUMNS, len(results))
     rows = math.ceil(len(results) / cols)
     fig = make_subplots(
-        rows=rows, cols=cols, shared_yaxes=True, shared_xaxes=True, vertical_spacing=0.12,
-        horizontal_spacing=0.04, subplot_titles=[ptext(_title(r)) for r in results],
+        rows=rows,
+        cols=cols,
+        shared_yaxes=True,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        horizontal_spacing=0.04,
+        subplot_titles=[ptext(_title(r)) for r in results],
     )
     for i, r in enumerate(results):
         row, col = i // cols + 1, i % cols + 1
@@ -230,15 +285,38 @@ def fig_fans(results: Sequence[RunResults]) -> go.Figure:
         x = _dates(r, range(q.shape[0]))
         color = _color(i)
         for lo, hi, alpha in ((0, 4, 0.15), (1, 3, 0.3)):
-            fig.add_trace(go.Scatter(x=x, y=q[:, lo], mode="lines", line={"width": 0}, showlegend=False,
-                                     hoverinfo="skip"), row=row, col=col)
-            fig.add_trace(go.Scatter(x=x, y=q[:, hi], mode="lines", line={"width": 0}, fill="tonexty",
-                                     fillcolor=_rgba(color, alpha), showlegend=False, hoverinfo="skip"),
-                          row=row, col=col)
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=q[:, lo], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+                ),
+                row=row,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=q[:, hi],
+                    mode="lines",
+                    line={"width": 0},
+                    fill="tonexty",
+                    fillcolor=_rgba(color, alpha),
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                row=row,
+                col=col,
+            )
         fig.add_trace(
-            go.Scatter(x=x, y=q[:, 2], mode="lines", line={"color": color, "width": 2.5},
-                       name=ptext(_title(r)), hovertemplate="%{x}: median %{y:.1f}<extra></extra>"),
-            row=row, col=col,
+            go.Scatter(
+                x=x,
+                y=q[:, 2],
+                mode="lines",
+                line={"color": color, "width": 2.5},
+                name=ptext(_title(r)),
+                hovertemplate="%{x}: median %{y:.1f}<extra></extra>",
+            ),
+            row=row,
+            col=col,
         )
     fig.update_layout(**LAYOUT, height=330 * rows + 60, showlegend=False)
     _ladder_axis(fig, results[0])
@@ -251,8 +329,13 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
     names = {o.id: o.name for o in results[0].scenario.outcomes}
     cols = min(2, len(outcome_ids))
     rows = math.ceil(len(outcome_ids) / cols)
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=[ptext(names[o]) for o in outcome_ids])
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=[ptext(names[o]) for o in outcome_ids],
+    )
     for j, oid in enumerate(outcome_ids):
         for i, r in enumerate(results):
             if oid not in r.outcome_ids:
@@ -260,11 +343,17 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
             steps, cum = stats.time_to_event(r, oid)
             fig.add_trace(
                 go.Scatter(
-                    x=_dates(r, steps), y=cum, mode="lines", name=ptext(_title(r)), legendgroup=str(i),
-                    showlegend=j == 0, line={"color": _color(i), "shape": "hv", "width": 2},
+                    x=_dates(r, steps),
+                    y=cum,
+                    mode="lines",
+                    name=ptext(_title(r)),
+                    legendgroup=str(i),
+                    showlegend=j == 0,
+                    line={"color": _color(i), "shape": "hv", "width": 2},
                     hovertemplate="%{x}: %{y:.1%}<extra>" + ptext(_title(r)) + "</extra>",
                 ),
-                row=j // cols + 1, col=j % cols + 1,
+                row=j // cols + 1,
+                col=j % cols + 1,
             )
     fig.update_layout(**LAYOUT, height=300 * rows + 80, legend={"orientation": "h", "y": -0.12})
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
@@ -341,3 +430,41 @@ def write_compare_report(
         sections=compare_sections(base, variants, comparisons),
         footer=[changes_html(base, variants)],
     )
+
+
+# ---- Markdown (for docs) ---------------------------------------------------------------------
+
+
+def comparison_markdown(base: RunResults, comparisons: Sequence[VariantComparison]) -> str:
+    """The headline tables as Markdown (pasted into docs/policy-analysis.md).
+
+    One row per outcome: base probability, then per variant ``P, Δ [paired 95% CI]`` in
+    percentage points, bold when distinguishable from zero; then mean peak/final escalation.
+    Scenario text is used as is (Markdown, not HTML).
+    """
+    cols = [c.variant_id for c in comparisons]
+    lines = [
+        f"{base.runs_count:,} runs per scenario, seed {base.seed}, batch size {base.batch_size}.",
+        "",
+        "| outcome | " + base.scenario.scenario.id + " | " + " | ".join(cols) + " |",
+        "|---|---|" + "---|" * len(cols),
+    ]
+    for o in base.scenario.outcomes:
+        cells = [f"{100 * float(base.runs[o.id].mean()):.1f}%"]
+        for c in comparisons:
+            d = next((x for x in c.outcomes if x.outcome == o.id), None)
+            if d is None:
+                cells.append("not declared")
+                continue
+            delta = f"{100 * d.diff:+.1f} [{100 * d.paired[0]:+.1f}, {100 * d.paired[1]:+.1f}]"
+            cells.append(f"{100 * d.p_variant:.1f}%, " + (f"**{delta}**" if d.distinguishable else delta))
+        lines.append(f"| {o.name} | " + " | ".join(cells) + " |")
+    lines += ["", "| mean escalation | base | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
+    for k, metric in enumerate(m.metric for m in (comparisons[0].escalation if comparisons else [])):
+        cells = [f"{comparisons[0].escalation[k].mean_base:.1f}"]
+        for c in comparisons:
+            m = c.escalation[k]
+            delta = f"{m.diff:+.1f} [{m.paired[0]:+.1f}, {m.paired[1]:+.1f}]"
+            cells.append(f"**{delta}**" if m.distinguishable else delta)
+        lines.append(f"| {metric.replace('_', ' ')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'"
 )
 """No network at all: inline scripts and styles, data:/blob: images (Plotly's PNG export)."""

@@ -370,9 +370,11 @@ def fig_drivers(results: RunResults, table: Any) -> go.Figure:
                 y=[ptext(lbl) for lbl in sub["label"]],
                 orientation="h",
                 marker_color=colors,
-                customdata=np.column_stack([sub["p_adjusted"], [ptext(p) for p in sub["param"]]]),
-                hovertemplate="%{customdata[1]}<br>PRCC %{x:.3f}, "
-                "adjusted p %{customdata[0]:.2g}<extra></extra>",
+                customdata=np.column_stack(
+                    [sub["p_adjusted"], [ptext(p) for p in sub["param"]], sub["logit_coef"]]
+                ),
+                hovertemplate="%{customdata[1]}<br>PRCC %{x:.3f}, adjusted p %{customdata[0]:.2g}"
+                "<br>logistic fit: %{customdata[2]:+.2f} log-odds per sd<extra></extra>",
                 showlegend=False,
                 name=ptext(name),
             ),

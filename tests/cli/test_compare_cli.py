@@ -21,8 +21,17 @@ def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _args(*files: str, out: Path, runs: int = 300) -> list[str]:
-    return ["compare", *(str(DATA / f) for f in files), "--runs", str(runs), "--workers", "1",
-            "--quiet", "--out", str(out)]
+    return [
+        "compare",
+        *(str(DATA / f) for f in files),
+        "--runs",
+        str(runs),
+        "--workers",
+        "1",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
 
 
 def test_compare_writes_json_runs_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,6 +56,8 @@ def test_compare_writes_json_runs_and_report(tmp_path: Path, capsys: pytest.Capt
     # The JSON numbers are those of the saved runs.
     base = RunResults.load(out / doc["scenarios"]["cmp_base"])
     assert deal["p_base"] == pytest.approx(base.runs["deal"].mean())
+    md = (out / "comparison.md").read_text()
+    assert "| Deal | " in md and "cmp_relief_on" in md and "**+" in md
     html = (out / "report.html").read_text()
     assert "&lt;script&gt;" in html and '<script>alert("x")' not in html
 

@@ -98,7 +98,9 @@ def test_escalation_quantiles_of_a_point_mass(mini_scenario: Scenario) -> None:
     hist=hnp.arrays(np.int64, (3, HIST_BINS), elements=st.integers(0, 5)),
     qs=st.lists(st.floats(0, 1), min_size=2, max_size=8),
 )
-def test_escalation_quantiles_monotone_in_q(mini_scenario: Scenario, hist: np.ndarray, qs: list[float]) -> None:
+def test_escalation_quantiles_monotone_in_q(
+    mini_scenario: Scenario, hist: np.ndarray, qs: list[float]
+) -> None:
     hist[:, 0] += 1  # every step has at least one run
     qs_sorted = np.sort(np.asarray(qs))
     q = _results_with_hist(mini_scenario, hist).escalation_quantiles(qs_sorted)

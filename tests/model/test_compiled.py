@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 from sim.engine.seeds import stream_factory
@@ -79,7 +78,7 @@ def test_events_levers_and_outcomes(cs: CompiledScenario) -> None:
 
 
 def _p(**kw: float | str) -> Param:
-    return Param(assumption="test", **kw)  # type: ignore[arg-type]
+    return Param(assumption="test", **kw)
 
 
 def test_param_ppf_known_values() -> None:
@@ -88,7 +87,9 @@ def test_param_ppf_known_values() -> None:
     np.testing.assert_allclose(param_ppf(_p(dist="uniform", low=2, high=4), u), [2, 2.5, 3, 3.5])
     np.testing.assert_allclose(param_ppf(_p(dist="beta", a=1, b=1), u), u, atol=1e-12)
     assert param_ppf(_p(dist="normal", mean=3, sd=2), np.array([0.5]))[0] == pytest.approx(3)
-    assert param_ppf(_p(dist="normal", mean=0, sd=1), np.array([0.975]))[0] == pytest.approx(1.959964, abs=1e-6)
+    assert param_ppf(_p(dist="normal", mean=0, sd=1), np.array([0.975]))[0] == pytest.approx(
+        1.959964, abs=1e-6
+    )
     tn = param_ppf(_p(dist="truncnorm", mean=0.5, sd=0.2, low=0, high=1), np.array([0.0, 0.5, 1.0]))
     np.testing.assert_allclose(tn, [0, 0.5, 1], atol=1e-12)
     # triangular(0, 0, 1): F(x) = 1 - (1 - x)^2  ->  x = 1 - sqrt(1 - u)
@@ -135,7 +136,10 @@ def test_param_ppf_within_support_and_monotone(p: Param, ints: list[int]) -> Non
     lo, hi = p.support()
     assert not np.any(np.isnan(v)), (p, u, v)
     assert np.all((v >= lo) & (v <= hi)), (p, u, v)
-    assert np.all(v[1:] >= v[:-1]), (p, u, v)  # (a normal gives -inf at u = 0)
+    # non-decreasing (a normal gives -inf at u = 0); scipy's truncnorm ppf wobbles by an ulp in
+    # far tails, hence the rounding allowance
+    finite = np.where(np.isfinite(v), v, 0.0)
+    assert np.all((v[1:] >= v[:-1]) | (v[:-1] - v[1:] <= 1e-12 * (1 + np.abs(finite[1:])))), (p, u, v)
 
 
 # ---- draws ----------------------------------------------------------------------------------------
@@ -177,7 +181,9 @@ def test_draws_are_reproducible_and_keyed_by_path(cs: CompiledScenario) -> None:
     for key in a.columns:
         np.testing.assert_array_equal(a.columns[key], b.columns[key])
     other = draw_parameters(cs, stream_factory(5, 4), 50)
-    assert not np.array_equal(a.columns["param.initial.escalation"], other.columns["param.initial.escalation"])
+    assert not np.array_equal(
+        a.columns["param.initial.escalation"], other.columns["param.initial.escalation"]
+    )
     # Each parameter has its own stream: two parameters never share their uniforms
     assert not np.allclose(
         a.columns["param.actors.leader.traits.pressure_aversion"],

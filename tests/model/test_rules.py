@@ -89,8 +89,23 @@ def test_action_utilities_one_term_at_a_time(
 def test_action_utilities_zero_weight_kills_term() -> None:
     """The same inputs with the term's weight at 0 give 0 (the weight, not the trait, scales)."""
     acts = _acts(3, **ATTRS)
-    full = _inputs(1, hawk=0.9, reciprocity=1, hostility_seen=1, resolve=1, hit=1, spoiler=1, prospect=1,
-                   cost=1, pressure=1, aversion=1, distrust=1, wait=1, before_wait=1.0, escalation_frac=1)
+    full = _inputs(
+        1,
+        hawk=0.9,
+        reciprocity=1,
+        hostility_seen=1,
+        resolve=1,
+        hit=1,
+        spoiler=1,
+        prospect=1,
+        cost=1,
+        pressure=1,
+        aversion=1,
+        distrust=1,
+        wait=1,
+        before_wait=1.0,
+        escalation_frac=1,
+    )
     np.testing.assert_array_equal(rules.action_utilities(acts, full, _weights(1)), np.zeros((3, 1)))
 
 
@@ -241,7 +256,9 @@ def test_choose_actions_tremble_picks_only_allowed() -> None:
     steady = rules.choose_actions(u, allowed, lam, np.zeros(3), u_choice, np.zeros(3), u_pick)
     np.testing.assert_array_equal(steady, [0, 0, 0])
     # tremble iff u_tremble < inconsistency (0.5): runs 0 and 2 tremble, run 1 does not
-    mixed = rules.choose_actions(u, allowed, lam, np.full(3, 0.5), u_choice, np.array([0.4, 0.6, 0.0]), u_pick)
+    mixed = rules.choose_actions(
+        u, allowed, lam, np.full(3, 0.5), u_choice, np.array([0.4, 0.6, 0.0]), u_pick
+    )
     np.testing.assert_array_equal(mixed, [0, 0, 3])
 
 
@@ -351,7 +368,9 @@ def test_pressure_update_by_hand_and_floor() -> None:
     ],
 )
 def test_distrust_update_cases(d: float, seen: float, before: float, expected: float) -> None:
-    out = rules.distrust_update(np.array([d]), np.array([seen]), np.array([before]), np.array(0.1), np.array(0.2))
+    out = rules.distrust_update(
+        np.array([d]), np.array([seen]), np.array([before]), np.array(0.1), np.array(0.2)
+    )
     assert out[0] == pytest.approx(expected, abs=1e-12)
 
 
@@ -381,7 +400,9 @@ def test_hits_taken_is_max_over_adversaries() -> None:
     adversary_sides=hnp.arrays(np.bool_, (5, 3)),
     strike=hnp.arrays(np.float64, (5, 3), elements=st.floats(0, 1)),
 )
-def test_hits_taken_equals_pairwise_max(side_of: np.ndarray, adversary_sides: np.ndarray, strike: np.ndarray) -> None:
+def test_hits_taken_equals_pairwise_max(
+    side_of: np.ndarray, adversary_sides: np.ndarray, strike: np.ndarray
+) -> None:
     """The per-side computation equals the brute-force max over every adversary actor j."""
     out = rules.hits_taken(adversary_sides, side_of, strike)
     for i in range(5):

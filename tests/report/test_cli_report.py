@@ -44,7 +44,9 @@ def test_variant_base_found_next_to_results(tmp_path: Path) -> None:
     out_dir = res.save(tmp_path / "res")
     import yaml
 
-    (out_dir / "base.yaml").write_text(yaml.safe_dump(base.scenario.model_dump(mode="json", exclude_none=True)))
+    (out_dir / "base.yaml").write_text(
+        yaml.safe_dump(base.scenario.model_dump(mode="json", exclude_none=True))
+    )
     assert main(["report", str(out_dir)]) == 0
     html = (out_dir / "report.html").read_text()
     assert '<td class="changed">0.9</td>' in html

@@ -12,7 +12,7 @@ import pytest
 from sim.analysis.compare import VariantComparison, compare_all
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
-from sim.report.compare_report import _collapse, write_compare_report
+from sim.report.compare_report import _collapse, comparison_markdown, write_compare_report
 from sim.scenario.loader import load_scenario
 
 DATA = Path(__file__).parents[1] / "analysis" / "data"
@@ -50,6 +50,17 @@ def test_report_lists_each_variant_and_its_changes(report: Path) -> None:
     assert "actors.proxy" in html and "added" in html
     assert "actors.guards" in html and "removed" in html
     assert "levers.relief_offered.on" in html
+
+
+def test_markdown_tables(compared: Compared) -> None:
+    base, _, comparisons = compared
+    md = comparison_markdown(base, comparisons)
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    # header + 4 outcomes, header + 2 escalation metrics
+    assert len(rows) == 8
+    assert all(line.count("|") == 2 + len(VARIANTS) + 1 for line in rows)
+    relief = comparisons[0].outcome("deal")
+    assert f"{100 * relief.p_variant:.1f}%, **{100 * relief.diff:+.1f} [" in md
 
 
 def test_collapse_folds_whole_items_only() -> None:

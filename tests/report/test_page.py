@@ -93,7 +93,7 @@ def test_atomic_write_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.browser
-def test_page_renders_offline_in_browser(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+def test_page_renders_offline_in_browser(tmp_path: Path, open_report) -> None:
     out = pg.write_page(tmp_path / "page.html", _doc())
     visit = open_report(out)
     visit.assert_clean()
@@ -111,7 +111,7 @@ def test_page_renders_offline_in_browser(tmp_path: Path, open_report) -> None:  
 
 
 @pytest.mark.browser
-def test_browser_fixture_catches_network_errors_and_dialogs(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+def test_browser_fixture_catches_network_errors_and_dialogs(tmp_path: Path, open_report) -> None:
     """The guard itself must be able to fail: a page without our CSP that misbehaves."""
     bad = tmp_path / "bad.html"
     bad.write_text(

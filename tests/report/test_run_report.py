@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 REAL_SCENARIO = REPO / "scenarios" / "iran_us_2019.yaml"
 
 
-def _check_rendered(visit, results: RunResults) -> None:  # type: ignore[no-untyped-def]
+def _check_rendered(visit, results: RunResults) -> None:
     visit.assert_clean()
     expected = len(rr.run_sections(results))
     assert int(visit.page.get_attribute("body", "data-figures")) == expected
@@ -27,7 +27,13 @@ def _check_rendered(visit, results: RunResults) -> None:  # type: ignore[no-unty
 def test_sections_cover_the_brief() -> None:
     res = make_results(n=400)
     titles = [s.title for s in rr.run_sections(res)]
-    assert titles[:5] == ["Outcomes", "Escalation over time", "Time to event", "How high it went", "Who does what"]
+    assert titles[:5] == [
+        "Outcomes",
+        "Escalation over time",
+        "Time to event",
+        "How high it went",
+        "Who does what",
+    ]
     assert "Why: what drives each outcome" in titles
     assert "Sample trajectories" in titles
     fan = rr.fig_fan(res)
@@ -70,9 +76,13 @@ def test_variant_differences_are_highlighted() -> None:
     d["variant_of"] = "toy"
     variant = Scenario.model_validate(d)
     diff = rr.scenario_diff(variant, base)
-    assert set(diff) == {"actors.beta.traits.resolve.dist", "actors.beta.traits.resolve.value",
-                         "actors.beta.traits.resolve.low", "actors.beta.traits.resolve.high",
-                         "actors.beta.traits.resolve.assumption"}
+    assert set(diff) == {
+        "actors.beta.traits.resolve.dist",
+        "actors.beta.traits.resolve.value",
+        "actors.beta.traits.resolve.low",
+        "actors.beta.traits.resolve.high",
+        "actors.beta.traits.resolve.assumption",
+    }
     html = rr.scenario_html(variant, base)
     assert '<td class="changed">0.9</td>' in html
     assert html.count('class="changed"') >= 2  # the changed trait cell and the actor row
@@ -80,7 +90,7 @@ def test_variant_differences_are_highlighted() -> None:
 
 
 @pytest.mark.browser
-def test_run_report_renders_in_browser(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+def test_run_report_renders_in_browser(tmp_path: Path, open_report) -> None:
     res = make_results(n=500)
     out = rr.write_run_report(res, tmp_path / "report.html")
     assert out == tmp_path / "report.html"
@@ -90,7 +100,7 @@ def test_run_report_renders_in_browser(tmp_path: Path, open_report) -> None:  # 
 
 
 @pytest.mark.browser
-def test_hostile_names_show_as_text(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_names_show_as_text(tmp_path: Path, open_report) -> None:
     sc = Scenario.model_validate(scenario_dict(alpha_name=EVIL, beta_name='"><img src=x onerror=alert(2)>'))
     res = make_results(n=200, scenario=sc)
     out = rr.write_run_report(res, tmp_path / "evil.html")
@@ -104,7 +114,9 @@ def test_hostile_names_show_as_text(tmp_path: Path, open_report) -> None:  # typ
     text = visit.page.inner_text("body")
     assert EVIL in text  # shown literally in the tables
     # and literally in the plots (subplot titles of the action mix are SVG text)
-    svg_text = visit.page.evaluate("() => Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)")
+    svg_text = visit.page.evaluate(
+        "() => Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)"
+    )
     assert any(EVIL in t for t in svg_text)
     assert visit.page.evaluate("() => document.querySelectorAll('img').length") == 0
 
@@ -120,7 +132,7 @@ def _real_results(runs: int) -> RunResults:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_real_run_end_to_end(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+def test_real_run_end_to_end(tmp_path: Path, open_report) -> None:
     res = _real_results(500)
     res.save(tmp_path / "res")
     loaded = RunResults.load(tmp_path / "res")
