@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.runner import prepare, run_batch, run_scenario
-from sim.model.model import EscalationModel
 from sim.engine.seeds import stream_factory
+from sim.model.model import EscalationModel
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -68,7 +68,10 @@ def with_actors(scenario: Scenario, n_actors: int) -> Scenario:
     kept = {a.id for a in actors}
 
     def keep(rel: Any) -> bool:
-        ids = [getattr(rel, f, None) for f in ("holder", "subject", "commander", "subordinate", "source", "target")]
+        ids = [
+            getattr(rel, f, None)
+            for f in ("holder", "subject", "commander", "subordinate", "source", "target")
+        ]
         ids += list(getattr(rel, "members", []))
         return all(i in kept for i in ids if i is not None)
 
@@ -109,7 +112,7 @@ def main() -> None:
     print(f"ratio: {fast / one:.0f}x (bar: >= 100x)  {'PASS' if fast / one >= 100 else 'FAIL'}")
 
     scaling_runs = []
-    for runs in ([10**3, 10**4, 10**5] if args.quick else [10**3, 10**4, 10**5, 10**6]):
+    for runs in [10**3, 10**4, 10**5] if args.quick else [10**3, 10**4, 10**5, 10**6]:
         started = time.perf_counter()
         run_scenario(sc, runs=runs, workers=workers, samples=0)
         wall = time.perf_counter() - started
@@ -125,7 +128,10 @@ def main() -> None:
         million = scaling_runs[-1]["seconds"]
         report["million_runs_seconds"] = million
         print(f"10^6 runs: {million:.0f} s (bar: < 300 s) {'PASS' if million < 300 else 'FAIL'}")
-        print(f"peak memory driver + workers: {peak:.0f} MB (bar: < 1536 MB) {'PASS' if peak < 1536 else 'FAIL'}")
+        print(
+            f"peak memory driver + workers: {peak:.0f} MB (bar: < 1536 MB) "
+            f"{'PASS' if peak < 1536 else 'FAIL'}"
+        )
 
     size = min(batch, 2048)
     scaling_actors = []

@@ -361,7 +361,9 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
     )
     sides = sc.sides
     side_of = np.array([sides.index(a.side) for a in sc.actors])
-    adversary_sides = np.array([[s in a.adversaries for s in sides] for a in sc.actors]).reshape(n_a, len(sides))
+    adversary_sides = np.array([[s in a.adversaries for s in sides] for a in sc.actors]).reshape(
+        n_a, len(sides)
+    )
     counts = adversary.sum(axis=1, keepdims=True)
     share = np.where(counts > 0, adversary / np.maximum(counts, 1), 0.0)
     event_step = {e.id: sc.scenario.step_of(e.start) for e in sc.events}

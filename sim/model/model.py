@@ -71,7 +71,11 @@ class EscalationModel(mesa.Model):
         self.lever_on = np.array([[lv.on] * n for lv in cs.levers], dtype=bool).reshape(len(cs.levers), n)
         self.hawk_effective = self._influenced_hawkishness()
         self.alliance_pairs = [
-            (i, j, draws.relations[al.id]) for al in cs.alliances for i in al.members for j in al.members if i != j
+            (i, j, draws.relations[al.id])
+            for al in cs.alliances
+            for i in al.members
+            for j in al.members
+            if i != j
         ]
         n_a, n_k, horizon = cs.n_actors, cs.n_actions, cs.horizon
         self.escalation = np.clip(draws.initial_escalation.copy(), 0.0, cs.e_max)
@@ -251,6 +255,9 @@ class EscalationModel(mesa.Model):
 
     def _holds(self, c: Cond, t: int) -> np.ndarray:
         """Evaluate a compiled condition in every run: (N,) bool."""
+        return np.asarray(self._condition(c, t), dtype=bool)
+
+    def _condition(self, c: Cond, t: int) -> object:
         if c.kind == "esc":
             return self.escalation >= c.value
         if c.kind == "pressure":
@@ -266,7 +273,7 @@ class EscalationModel(mesa.Model):
             return self.outcome_step[c.slot] != NEVER
         parts = [self._holds(k, t) for k in c.children]
         combine = np.logical_and if c.kind == "all" else np.logical_or
-        return np.asarray(combine.reduce(parts))
+        return combine.reduce(parts)
 
     def _evaluate_outcomes(self, t: int) -> None:
         for o in self.cs.outcome_order:

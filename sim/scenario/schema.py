@@ -547,7 +547,8 @@ class Effect(Frozen):
         keys = [k for k in type(self).model_fields if getattr(self, k) is not None]
         if len(keys) != 1:
             raise ValueError(
-                f"an effect has exactly one key (one of {', '.join(type(self).model_fields)}); got {keys or 'none'}"
+                f"an effect has exactly one key (one of {', '.join(type(self).model_fields)}); "
+                f"got {keys or 'none'}"
             )
         return self
 
