@@ -30,14 +30,22 @@ PARAMS = ["dynamics.relaxation=0.01:0.1", "dynamics.accident_base=0.0:0.01"]
 
 def _warm() -> None:
     """Import the engine on a worker (outside the timed part)."""
-    import sim.engine.runner  # noqa: F401
+    import sim.engine.runner
     import sim.scenario.paths  # noqa: F401
 
 
 def timed_sweep(scenario: str, workers: int, points: int, runs: int, batch: int) -> SweepOutcome:
     """Run an LHS sweep on ``workers`` local worker processes into a temporary directory."""
-    spec = spec_from_cli(scenario, PARAMS, design="lhs", points=points, runs_per_point=runs,
-                         batch_size=batch, seed=1, sweep_id="bench")
+    spec = spec_from_cli(
+        scenario,
+        PARAMS,
+        design="lhs",
+        points=points,
+        runs_per_point=runs,
+        batch_size=batch,
+        seed=1,
+        sweep_id="bench",
+    )
     resolved = resolve(spec)
     with connect(None, workers=workers) as client, tempfile.TemporaryDirectory() as tmp:
         client.run(_warm)
@@ -46,15 +54,28 @@ def timed_sweep(scenario: str, workers: int, points: int, runs: int, batch: int)
 
 def row(label: str, out: SweepOutcome) -> dict[str, Any]:
     rate = out.runs_run / out.wall_s
-    print(f"{label:<10} {out.nthreads:>7} {out.tasks_run:>6} {out.runs_run:>9,} {out.wall_s:>8.2f} "
-          f"{out.compute_s:>10.2f} {rate:>10,.0f} {out.overhead_share:>9.1%}")
-    return {"workers": out.nthreads, "tasks": out.tasks_run, "runs": out.runs_run, "wall_s": out.wall_s,
-            "compute_s": out.compute_s, "runs_per_s": rate, "overhead_share": out.overhead_share}
+    print(
+        f"{label:<10} {out.nthreads:>7} {out.tasks_run:>6} {out.runs_run:>9,} {out.wall_s:>8.2f} "
+        f"{out.compute_s:>10.2f} {rate:>10,.0f} {out.overhead_share:>9.1%}"
+    )
+    return {
+        "workers": out.nthreads,
+        "tasks": out.tasks_run,
+        "runs": out.runs_run,
+        "wall_s": out.wall_s,
+        "compute_s": out.compute_s,
+        "runs_per_s": rate,
+        "overhead_share": out.overhead_share,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    default = "scenarios/iran_us_2019.yaml" if Path("scenarios/iran_us_2019.yaml").exists() else "tests/data/mini.yaml"
+    default = (
+        "scenarios/iran_us_2019.yaml"
+        if Path("scenarios/iran_us_2019.yaml").exists()
+        else "tests/data/mini.yaml"
+    )
     ap.add_argument("--scenario", default=default)
     ap.add_argument("--points", type=int, default=12)
     ap.add_argument("--runs-per-point", type=int, default=8_000)
@@ -65,8 +86,10 @@ def main() -> None:
     runs = args.runs_per_point // 4 if args.quick else args.runs_per_point
     batch = min(args.batch_size, runs)
     print(f"sweep: {args.scenario}, lhs {args.points} points x {runs:,} runs, tasks of {batch:,} runs")
-    print(f"{'cluster':<10} {'workers':>7} {'tasks':>6} {'runs':>9} {'wall s':>8} {'compute s':>10} "
-          f"{'runs/s':>10} {'overhead':>9}")
+    print(
+        f"{'cluster':<10} {'workers':>7} {'tasks':>6} {'runs':>9} {'wall s':>8} {'compute s':>10} "
+        f"{'runs/s':>10} {'overhead':>9}"
+    )
     one = row("1 worker", timed_sweep(args.scenario, 1, args.points, runs, batch))
     two = row("2 workers", timed_sweep(args.scenario, 2, args.points, runs, batch))
     speedup = two["runs_per_s"] / one["runs_per_s"]
@@ -75,10 +98,21 @@ def main() -> None:
     print(f"speedup 2 vs 1 worker: {speedup:.2f}x (bar: >= 1.8x)  {'PASS' if ok_speed else 'FAIL'}")
     print(f"Dask overhead with 2 workers: {overhead:.1%} (bar: < 5%)  {'PASS' if ok_overhead else 'FAIL'}")
     report = {
-        "scenario": args.scenario, "design": "lhs", "points": args.points, "runs_per_point": runs,
-        "batch_size": batch, "cpu_count": os.cpu_count(), "python": platform.python_version(),
-        "one_worker": one, "two_workers": two, "speedup": speedup, "speedup_bar": 1.8,
-        "speedup_pass": ok_speed, "overhead_share": overhead, "overhead_bar": 0.05, "overhead_pass": ok_overhead,
+        "scenario": args.scenario,
+        "design": "lhs",
+        "points": args.points,
+        "runs_per_point": runs,
+        "batch_size": batch,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "one_worker": one,
+        "two_workers": two,
+        "speedup": speedup,
+        "speedup_bar": 1.8,
+        "speedup_pass": ok_speed,
+        "overhead_share": overhead,
+        "overhead_bar": 0.05,
+        "overhead_pass": ok_overhead,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

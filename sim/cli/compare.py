@@ -29,8 +29,9 @@ from rich.table import Table
 from sim.analysis.compare import VariantComparison, compare_all
 from sim.analysis.stats import summary_dict
 from sim.cli.run import _check_writable
-from sim.engine.results import RunResults, _atomic_write
+from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
+from sim.fileio import atomic_write_bytes
 from sim.report.compare_report import comparison_markdown, write_compare_report
 from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
@@ -146,7 +147,9 @@ def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComp
     dirs = {}
     for r in results:
         d = r.save(out / "runs" / r.scenario.scenario.id)
-        _atomic_write(d / "summary.json", json.dumps(_clean(summary_dict(r)), indent=1, default=str).encode())
+        atomic_write_bytes(
+            d / "summary.json", json.dumps(_clean(summary_dict(r)), indent=1, default=str).encode()
+        )
         dirs[r.scenario.scenario.id] = str(d.relative_to(out))
     base = results[0]
     doc = {
@@ -166,8 +169,8 @@ def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComp
         "comparisons": [c.to_dict() for c in comparisons],
     }
     path = out / "comparison.json"
-    _atomic_write(path, json.dumps(_clean(doc), indent=1).encode())
-    _atomic_write(out / "comparison.md", comparison_markdown(base, comparisons).encode())
+    atomic_write_bytes(path, json.dumps(_clean(doc), indent=1).encode())
+    atomic_write_bytes(out / "comparison.md", comparison_markdown(base, comparisons).encode())
     return path
 
 

@@ -87,6 +87,8 @@ def _check_consistent(r: RunResults) -> None:
 
 def _base_scenario(results: RunResults, results_dir: Path) -> Scenario | None:
     """The base of a variant, if ``variant_of`` names a scenario file that still loads."""
+    if results.base_scenario is not None:
+        return results.base_scenario
     ref = results.scenario.variant_of
     if not ref:
         return None

@@ -12,10 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.stats import outcome_table, peak_level_distribution, summary_dict
-from sim.engine.results import RunResults, _atomic_write
+from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
+from sim.fileio import atomic_write_bytes
 from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 
 def default_out_dir(scenario_id: str) -> Path:
@@ -60,15 +62,25 @@ def command(
         results = run_scenario(
             scenario, runs=runs, seed=seed, workers=workers, progress=lambda k: bar.advance(task, k)
         )
+    results.base_scenario = _base_of(Path(scenario_file), scenario)
     results.save(out)
-    _atomic_write(out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode())
+    atomic_write_bytes(
+        out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode()
+    )
     print_results(results, Console())
     if not no_report:
         from sim.report.run_report import write_run_report
 
-        path = write_run_report(results, out / "report.html")
+        path = write_run_report(results, out / "report.html", base=results.base_scenario)
         click.echo(f"report: {path}")
     click.echo(f"results: {out}")
+
+
+def _base_of(path: Path, scenario: Scenario) -> Scenario | None:
+    """The resolved base of a variant (``extends:`` is relative to the variant's folder)."""
+    if not scenario.variant_of:
+        return None
+    return load_scenario(path.parent / scenario.variant_of)
 
 
 def _check_writable(out: Path) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from sim.fileio import atomic_write_text
 from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.schema import json_schema
 
@@ -25,20 +24,7 @@ def command(out: str | None) -> None:
         return
     target = Path(out)
     try:
-        _write_atomic(target, text)
+        atomic_write_text(target, text)
     except OSError as err:
         raise SimUserError([Problem(out, None, "", f"cannot write: {err.strerror or err}")]) from None
     click.echo(f"wrote {out}")
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` via a temporary file in the same folder, then rename."""
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -6,22 +6,21 @@ On disk (one directory per run of ``sim run``)::
     aggregates.npz    escalation histogram per step, action counts per step
     samples.json      a few whole trajectories
     scenario.json     the resolved scenario (variants merged)
+    base_scenario.json  for a variant: its resolved base (optional)
     summary.json      headline numbers (written by the analysis layer)
 
 Column conventions of ``runs``:
     ``run`` (int64, global replication index), ``batch`` (int32),
-    ``<outcome>`` (bool: happened), ``<outcome>_step`` (float64, first step, NaN if never),
-    ``peak_escalation``, ``final_escalation`` (float64, ladder points),
+    ``<outcome>`` (bool: happened), ``<outcome>_step`` (float32, first step, NaN if never),
+    ``peak_escalation``, ``final_escalation`` (float32, ladder points),
     ``event.<id>`` (bool, probabilistic events only: did it happen in this run),
-    ``param.<path>`` (float64, the value drawn for every random parameter, path as in sweeps,
+    ``param.<path>`` (float32, the value drawn for every random parameter, path as in sweeps,
     e.g. ``param.actors.khamenei.traits.pressure_aversion``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.fileio import atomic_path, atomic_write_bytes
 from sim.scenario.schema import Scenario
 
 HIST_BINS = 101
@@ -62,6 +62,7 @@ class RunResults:
     samples: list[Trajectory] = field(default_factory=list)
     elapsed_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    base_scenario: Scenario | None = None  # the base of a variant, for reports that compare
 
     @property
     def outcome_ids(self) -> list[str]:
@@ -106,16 +107,18 @@ class RunResults:
     # ---- persistence -------------------------------------------------------------------------
 
     def save(self, out_dir: str | Path) -> Path:
-        """Write the results into ``out_dir`` atomically file by file (tmp + rename)."""
+        """Write the results into ``out_dir`` atomically file by file (sim.fileio)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out / "scenario.json", self.scenario.model_dump_json(indent=1).encode())
-        buf_path = out / ".runs.parquet.tmp"
-        self.runs.to_parquet(buf_path, index=False)
-        os.replace(buf_path, out / "runs.parquet")
-        tmp = out / ".aggregates.tmp.npz"
-        np.savez_compressed(tmp, escalation_hist=self.escalation_hist, action_counts=self.action_counts)
-        os.replace(tmp, out / "aggregates.npz")
+        atomic_write_bytes(out / "scenario.json", self.scenario.model_dump_json(indent=1).encode())
+        if self.base_scenario is not None:
+            atomic_write_bytes(
+                out / "base_scenario.json", self.base_scenario.model_dump_json(indent=1).encode()
+            )
+        with atomic_path(out / "runs.parquet") as tmp:
+            self.runs.to_parquet(tmp, index=False)
+        with atomic_path(out / "aggregates.npz") as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, escalation_hist=self.escalation_hist, action_counts=self.action_counts)
         samples = [
             {"run": s.run, "escalation": s.escalation.round(3).tolist(), "actions": s.actions.tolist()}
             for s in self.samples
@@ -128,7 +131,7 @@ class RunResults:
             "extra": self.extra,
             "samples": samples,
         }
-        _atomic_write(out / "samples.json", json.dumps(meta).encode())
+        atomic_write_bytes(out / "samples.json", json.dumps(meta).encode())
         return out
 
     @classmethod
@@ -143,6 +146,8 @@ class RunResults:
         with np.load(d / "aggregates.npz") as z:
             hist, counts = z["escalation_hist"], z["action_counts"]
         meta = json.loads((d / "samples.json").read_text())
+        base_file = d / "base_scenario.json"
+        base = Scenario.model_validate_json(base_file.read_text()) if base_file.is_file() else None
         samples = [
             Trajectory(run=s["run"], escalation=np.asarray(s["escalation"]), actions=np.asarray(s["actions"]))
             for s in meta["samples"]
@@ -158,25 +163,5 @@ class RunResults:
             samples=samples,
             elapsed_s=meta.get("elapsed_s", 0.0),
             extra=meta.get("extra", {}),
+            base_scenario=base,
         )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; results are ordinary files
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

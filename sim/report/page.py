@@ -16,8 +16,6 @@ Escaping rules:
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +24,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from sim.fileio import atomic_write_text
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -189,32 +189,13 @@ def build_page(
 
 
 def write_page(path: str | Path, document: str) -> Path:
-    """Write ``document`` to ``path`` atomically (temp file in the same folder, then rename).
+    """Write ``document`` to ``path`` atomically (:func:`sim.fileio.atomic_write_text`).
 
     If anything fails the previous file at ``path`` stays as it was and no temp file remains.
     Returns the path.
     """
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(document)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
-
-
-def _umask() -> int:
-    """The process umask (mkstemp creates 0600 files; a report should be readable like any file)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(path, document)
 
 
 def write_report(

@@ -9,6 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
+from sim import fileio
 from sim.report import page as pg
 
 EVIL = "<script>alert(1)</script>"
@@ -67,7 +68,7 @@ def test_atomic_write_keeps_previous_report(tmp_path: Path, monkeypatch: pytest.
     def boom(fd: int) -> None:
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(pg.os, "fsync", boom)
+    monkeypatch.setattr(fileio.os, "fsync", boom)
     with pytest.raises(OSError, match="disk full"):
         pg.write_page(out, "<p>new but broken</p>" * 100_000)
     monkeypatch.undo()
@@ -83,10 +84,10 @@ def test_atomic_write_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     def interrupted(src: str, dst: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pg.os, "replace", interrupted)
+    monkeypatch.setattr(fileio.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         pg.write_page(out, "new")
-    monkeypatch.setattr(pg.os, "replace", real_replace)
+    monkeypatch.setattr(fileio.os, "replace", real_replace)
     assert out.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
     assert pg.write_page(out, "new") == out and out.read_text() == "new"

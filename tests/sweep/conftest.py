@@ -44,6 +44,8 @@ def inproc_client() -> Iterator[Any]:
     """A dask Client on an in-process cluster (threads, no network): for store/resume tests."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as lc, \
-            Client(lc) as client:
+    with (
+        LocalCluster(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as lc,
+        Client(lc) as client,
+    ):
         yield client

@@ -3,6 +3,7 @@ as the embedded LocalCluster, and the sweep survives a worker killed mid-sweep."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,15 +43,30 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[subprocess.Popen[bytes]]]]:
+def dask_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, list[subprocess.Popen[bytes]]]]:
     """`dask scheduler` + 2 `dask worker` processes on loopback; yields (scheduler file, workers)."""
     from distributed import Client
 
     d = tmp_path_factory.mktemp("dask")
     sched_file = d / "scheduler.json"
     log = open(d / "log.txt", "wb")  # noqa: SIM115 - closed below
-    sched = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file",
-                              str(sched_file), "--no-dashboard"], stdout=log, stderr=log)
+    sched = subprocess.Popen(
+        [
+            DASK,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--scheduler-file",
+            str(sched_file),
+            "--no-dashboard",
+        ],
+        stdout=log,
+        stderr=log,
+    )
     workers: list[subprocess.Popen[bytes]] = []
     try:
         deadline = time.monotonic() + 60
@@ -58,9 +74,25 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
             time.sleep(0.2)
         assert sched_file.exists(), "scheduler did not start"
         for _ in range(2):
-            workers.append(subprocess.Popen(
-                [DASK, "worker", "--scheduler-file", str(sched_file), "--nworkers", "1", "--nthreads", "1",
-                 "--no-dashboard", "--host", "127.0.0.1"], stdout=log, stderr=log))
+            workers.append(
+                subprocess.Popen(
+                    [
+                        DASK,
+                        "worker",
+                        "--scheduler-file",
+                        str(sched_file),
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                    ],
+                    stdout=log,
+                    stderr=log,
+                )
+            )
         with Client(scheduler_file=str(sched_file), timeout="30s") as c:
             c.wait_for_workers(2, timeout=90)
         yield sched_file, workers
@@ -79,8 +111,15 @@ def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     d = tmp_path_factory.mktemp("spec")
     shutil.copy(Path(__file__).resolve().parents[1] / "data" / "mini.yaml", d / "mini.yaml")
-    body = {"scenario": "mini.yaml", "design": "lhs", "points": 6, "runs_per_point": 4000, "batch_size": 2000,
-            "seed": 9, "parameters": PARAMS}
+    body = {
+        "scenario": "mini.yaml",
+        "design": "lhs",
+        "points": 6,
+        "runs_per_point": 4000,
+        "batch_size": 2000,
+        "seed": 9,
+        "parameters": PARAMS,
+    }
     (d / "sweep.yaml").write_text(yaml.safe_dump({"sweep": body}))
     return d / "sweep.yaml"
 
@@ -99,9 +138,12 @@ def embedded(resolved: ResolvedSweep, tmp_path_factory: pytest.TempPathFactory) 
     return SweepStore(root).read_runs()
 
 
-def test_external_cluster_matches_embedded(dask_cluster: tuple[Path, list[subprocess.Popen[bytes]]],
-                                           resolved: ResolvedSweep, embedded: pd.DataFrame,
-                                           tmp_path: Path) -> None:
+def test_external_cluster_matches_embedded(
+    dask_cluster: tuple[Path, list[subprocess.Popen[bytes]]],
+    resolved: ResolvedSweep,
+    embedded: pd.DataFrame,
+    tmp_path: Path,
+) -> None:
     sched_file, _ = dask_cluster
     out = run_sweep(resolved, tmp_path / "out", cluster=str(sched_file))
     assert out.nthreads == 2 and out.tasks_run == 12
@@ -118,8 +160,12 @@ def _worker_child(nanny: subprocess.Popen[bytes]) -> psutil.Process:
     raise AssertionError("no worker process under the nanny")
 
 
-def test_worker_killed_mid_sweep(dask_cluster: tuple[Path, list[subprocess.Popen[bytes]]],
-                                 resolved: ResolvedSweep, embedded: pd.DataFrame, tmp_path: Path) -> None:
+def test_worker_killed_mid_sweep(
+    dask_cluster: tuple[Path, list[subprocess.Popen[bytes]]],
+    resolved: ResolvedSweep,
+    embedded: pd.DataFrame,
+    tmp_path: Path,
+) -> None:
     sched_file, workers = dask_cluster
     victim = _worker_child(workers[0])
     root = tmp_path / "out"
@@ -162,10 +208,8 @@ def test_driver_killed_then_resumed(spec_path: Path, embedded: pd.DataFrame, tmp
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         for child in family:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 child.send_signal(signal.SIGKILL)
-            except psutil.NoSuchProcess:
-                pass
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -182,22 +226,38 @@ def test_driver_killed_then_resumed(spec_path: Path, embedded: pd.DataFrame, tmp
     assert (root / "points.parquet").is_file()
 
 
-def test_resume_cli_rejects_changed_design(spec_path: Path, tmp_path: Path,
-                                           write_sweep: Callable[..., Path]) -> None:
+def test_resume_cli_rejects_changed_design(
+    spec_path: Path, tmp_path: Path, write_sweep: Callable[..., Path]
+) -> None:
     del write_sweep
     sim = str(Path(DASK).with_name("sim"))
     root = tmp_path / "out"
-    text = spec_path.read_text().replace("runs_per_point: 4000", "runs_per_point: 200").replace(
-        "batch_size: 2000", "batch_size: 100")
+    text = (
+        spec_path.read_text()
+        .replace("runs_per_point: 4000", "runs_per_point: 200")
+        .replace("batch_size: 2000", "batch_size: 100")
+    )
     small = spec_path.with_name("small.yaml")
     small.write_text(text)
-    first = subprocess.run([sim, "sweep", str(small), "--out", str(root), "--workers", "1"],
-                           capture_output=True, text=True, timeout=300)
+    first = subprocess.run(
+        [sim, "sweep", str(small), "--out", str(root), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert first.returncode == 0, first.stderr
-    second = subprocess.run([sim, "sweep", str(small), "--out", str(root), "--workers", "1", "--seed", "10"],
-                            capture_output=True, text=True, timeout=300)
+    second = subprocess.run(
+        [sim, "sweep", str(small), "--out", str(root), "--workers", "1", "--seed", "10"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert second.returncode == 2 and "--fresh" in second.stderr and "Traceback" not in second.stderr
-    third = subprocess.run([sim, "sweep", str(small), "--out", str(root), "--workers", "1", "--seed", "10",
-                            "--fresh"], capture_output=True, text=True, timeout=300)
+    third = subprocess.run(
+        [sim, "sweep", str(small), "--out", str(root), "--workers", "1", "--seed", "10", "--fresh"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert third.returncode == 0 and "moved aside" in third.stdout, third.stderr
     assert len(list(tmp_path.glob("out.old-*"))) == 1

@@ -48,7 +48,8 @@ def test_sobol_shape_and_salib_analyzable() -> None:
     assert len(d) == n * (3 + 2)
     assert d["b"].between(-2, 2).all() and d["x"].between(0, 3).all()
     y = d["a"].to_numpy() * 4 + d["b"].to_numpy() ** 2 * 0.01
-    res = sobol_analyze.analyze(salib_problem((A, B, ParamSpec("x", low=0.0, high=3.0))), y,
-                                calc_second_order=False, seed=1)
+    res = sobol_analyze.analyze(
+        salib_problem((A, B, ParamSpec("x", low=0.0, high=3.0))), y, calc_second_order=False, seed=1
+    )
     # y depends on a mostly, on b slightly, not at all on x
     assert res["ST"][0] > 0.9 and res["ST"][2] == pytest.approx(0.0, abs=1e-9)

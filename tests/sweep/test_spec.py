@@ -28,7 +28,9 @@ sweep:
 """
 
 
-def test_good_file_resolves_relative_to_sweep_file(write_sweep: Callable[..., Path], scenario_file: Path) -> None:
+def test_good_file_resolves_relative_to_sweep_file(
+    write_sweep: Callable[..., Path], scenario_file: Path
+) -> None:
     spec = load_sweep(write_sweep(text=GOOD))
     assert spec.id == "leader_pressure" and spec.design == "grid" and spec.points == 3
     assert spec.scenario_path.resolve() == scenario_file.resolve()
@@ -40,7 +42,9 @@ def test_good_file_resolves_relative_to_sweep_file(write_sweep: Callable[..., Pa
 
 
 def test_defaults_come_from_scenario(write_sweep: Callable[..., Path]) -> None:
-    path = write_sweep(runs_per_point=2500, parameters=[{"path": "dynamics.relaxation", "low": 0.0, "high": 0.2}])
+    path = write_sweep(
+        runs_per_point=2500, parameters=[{"path": "dynamics.relaxation", "low": 0.0, "high": 0.2}]
+    )
     r = resolve(load_sweep(path))
     assert r.seed == 7  # mini.yaml monte_carlo.seed
     assert r.spec.id == "s"
@@ -62,7 +66,9 @@ def test_bad_path_suggests(write_sweep: Callable[..., Path], capsys: pytest.Capt
     assert "did you mean `actors.leader.traits.pressure_aversion`" in err
 
 
-def test_range_out_of_bounds_names_line(write_sweep: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_range_out_of_bounds_names_line(
+    write_sweep: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_sweep(text=GOOD.replace("high: 0.8", "high: 1.4"))
     err = _cli_error(capsys, ["sweep", str(path)])
     assert f"{path}:9:" in err and "1.4" in err and "above 1" in err
@@ -75,7 +81,9 @@ def test_unknown_design(write_sweep: Callable[..., Path], capsys: pytest.Capture
 
 
 def test_many_problems_reported_together(write_sweep: Callable[..., Path]) -> None:
-    text = GOOD.replace("runs_per_point: 200", "runs_per_point: -3\n  colour: red").replace("low: 0.2", "low: 0.9")
+    text = GOOD.replace("runs_per_point: 200", "runs_per_point: -3\n  colour: red").replace(
+        "low: 0.2", "low: 0.9"
+    )
     with pytest.raises(SimUserError) as info:
         load_sweep(write_sweep(text=text))
     fields = {p.field for p in info.value.problems}
@@ -86,7 +94,9 @@ def test_many_problems_reported_together(write_sweep: Callable[..., Path]) -> No
 def test_lhs_refuses_value_lists_and_sobol_wants_power_of_two(write_sweep: Callable[..., Path]) -> None:
     with pytest.raises(SimUserError, match="lhs needs a range"):
         resolve(load_sweep(write_sweep(text=GOOD.replace("design: grid", "design: lhs"))))
-    text = GOOD.replace("design: grid", "design: sobol").replace("values: [0.02, 0.1]", "low: 0.0\n      high: 0.2")
+    text = GOOD.replace("design: grid", "design: sobol").replace(
+        "values: [0.02, 0.1]", "low: 0.0\n      high: 0.2"
+    )
     with pytest.raises(SimUserError, match="power of two"):
         resolve(load_sweep(write_sweep(text=text)))
 
@@ -106,6 +116,8 @@ def test_cli_vary_bad_path(scenario_file: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_spec_from_cli(scenario_file: Path) -> None:
-    spec = spec_from_cli(scenario_file, ["dynamics.relaxation=0:0.2"], design="lhs", points=8, runs_per_point=300)
+    spec = spec_from_cli(
+        scenario_file, ["dynamics.relaxation=0:0.2"], design="lhs", points=8, runs_per_point=300
+    )
     r = resolve(spec)
     assert r.spec.id == "mini-lhs" and r.batch_sizes() == [300]

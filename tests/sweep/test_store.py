@@ -42,19 +42,29 @@ def test_layout_and_contents(resolved: ResolvedSweep, tmp_path: Path, inproc_cli
     root = tmp_path / "out"
     assert out.state == "new" and out.points == 6 and out.tasks_total == 18 and out.tasks_run == 18
     assert out.runs_total == 6 * 250
-    assert {p.name for p in root.iterdir()} == {"sweep.json", "design.parquet", "tasks", "manifest.json",
-                                                 "points.parquet"}
+    assert {p.name for p in root.iterdir()} == {
+        "sweep.json",
+        "design.parquet",
+        "tasks",
+        "manifest.json",
+        "points.parquet",
+    }
     assert len(list((root / "tasks").glob("*.parquet"))) == 18
     meta = json.loads((root / "sweep.json").read_text())
-    assert meta["hash"] == out.hash and meta["settings"]["seed"] == 5 and meta["outcomes"] == [
-        "talks", "deal", "clash", "war"]
+    assert (
+        meta["hash"] == out.hash
+        and meta["settings"]["seed"] == 5
+        and meta["outcomes"] == ["talks", "deal", "clash", "war"]
+    )
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["complete"] and manifest["tasks_done"] == 18 and manifest["points_done"] == 6
     # readable as one dataset by pyarrow and pandas
     table = ds.dataset(root / "tasks", format="parquet").to_table()
     assert table.num_rows == 1500
     runs = pd.read_parquet(root / "tasks")
-    assert {"point", "batch", "run", "war", "war_step", "peak_escalation", "dynamics.relaxation"} <= set(runs.columns)
+    assert {"point", "batch", "run", "war", "war_step", "peak_escalation", "dynamics.relaxation"} <= set(
+        runs.columns
+    )
     assert runs.groupby("point")["run"].nunique().eq(250).all()
     assert runs.groupby("point")["run"].agg(["min", "max"]).values.tolist() == [[0, 249]] * 6
     design = pd.read_parquet(root / "design.parquet")
@@ -72,14 +82,17 @@ def test_task_rows_are_the_engine_batch(resolved: ResolvedSweep, tmp_path: Path,
     store = SweepStore(tmp_path / "out")
     design = store.design()
     for p, b, size in [(4, 2, 50), (1, 0, 100)]:
-        values = {k: float(design.loc[p, k]) for k in resolved.paths}
-        ref = run_batch(apply_overrides(resolved.scenario, values), seed=5, batch_index=b, size=size,
-                        batch_size=100).runs
+        values = {k: float(design[k].iloc[p]) for k in resolved.paths}
+        ref = run_batch(
+            apply_overrides(resolved.scenario, values), seed=5, batch_index=b, size=size, batch_size=100
+        ).runs
         got = pd.read_parquet(store.task_path(p, b))
         pd.testing.assert_frame_equal(got[list(ref.columns)].reset_index(drop=True), ref, check_dtype=False)
 
 
-def test_common_random_numbers_across_points(resolved: ResolvedSweep, tmp_path: Path, inproc_client: Any) -> None:
+def test_common_random_numbers_across_points(
+    resolved: ResolvedSweep, tmp_path: Path, inproc_client: Any
+) -> None:
     """Same seed per batch at every point: a parameter that changes nothing gives identical rows."""
     run_sweep(resolved, tmp_path / "out", client=inproc_client)
     runs = _sorted_runs(tmp_path / "out")
@@ -107,13 +120,25 @@ def test_resume_after_lost_files(resolved: ResolvedSweep, tmp_path: Path, inproc
     assert (root / "points.parquet").is_file()
 
 
-def test_changed_sweep_refused_then_fresh(write_sweep: Callable[..., Path], resolved: ResolvedSweep,
-                                          tmp_path: Path, inproc_client: Any) -> None:
+def test_changed_sweep_refused_then_fresh(
+    write_sweep: Callable[..., Path], resolved: ResolvedSweep, tmp_path: Path, inproc_client: Any
+) -> None:
     root = tmp_path / "out"
     run_sweep(resolved, root, client=inproc_client)
-    changed = resolve(load_sweep(write_sweep("t.yaml", design="grid", points=2, runs_per_point=250,
-                                             batch_size=100, seed=5, parameters=PARAMS)))
-    with pytest.raises(SimUserError, match="different sweep.*--fresh"):
+    changed = resolve(
+        load_sweep(
+            write_sweep(
+                "t.yaml",
+                design="grid",
+                points=2,
+                runs_per_point=250,
+                batch_size=100,
+                seed=5,
+                parameters=PARAMS,
+            )
+        )
+    )
+    with pytest.raises(SimUserError, match=r"different sweep.*--fresh"):
         run_sweep(changed, root, client=inproc_client)
     # a changed scenario is also a different sweep
     scen = resolved.spec.scenario_path
@@ -132,6 +157,6 @@ def test_foreign_directory_refused(resolved: ResolvedSweep, tmp_path: Path, inpr
     root = tmp_path / "out"
     root.mkdir()
     (root / "notes.txt").write_text("mine")
-    with pytest.raises(SimUserError, match="no readable sweep.json"):
+    with pytest.raises(SimUserError, match=r"no readable sweep\.json"):
         run_sweep(resolved, root, client=inproc_client)
     assert (root / "notes.txt").read_text() == "mine"
