@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.table import Table
 
+from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
 from sim.scenario.errors import Problem, SimUserError
 from sim.sweep.execute import run_sweep
 from sim.sweep.spec import DESIGNS, is_sweep_file, load_sweep, resolve, spec_from_cli, with_overrides
@@ -68,6 +71,14 @@ from sim.sweep.spec import DESIGNS, is_sweep_file, load_sweep, resolve, spec_fro
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal)."
 )
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="OUTCOME=P",
+    help="Scenario discovery: find where P(OUTCOME) > P, e.g. war=0.2 (repeatable).",
+)
+@click.option("--no-report", is_flag=True, help="Skip the sensitivity analysis and HTML report.")
 def command(
     target: str,
     vary: tuple[str, ...],
@@ -84,8 +95,11 @@ def command(
     fresh: bool,
     discard_old: bool,
     progress: bool | None,
+    thresholds: tuple[str, ...],
+    no_report: bool,
 ) -> None:
     """Run the sweep TARGET (a sweep file, or a scenario file with --vary)."""
+    wanted = _parse_thresholds(thresholds)
     if discard_old and not fresh:
         raise SimUserError([Problem("--discard-old", None, "", "goes with --fresh")])
     path = Path(target)
@@ -138,3 +152,54 @@ def command(
     rate = f", {out.runs_run / out.wall_s:,.0f} runs/s" if out.wall_s > 0 and out.tasks_run else ""
     click.echo(f"{out.points} points, {out.runs_total} runs, {out.tasks_run} task(s) run{rate}")
     click.echo(f"results: {out.root}/ (points.parquet, tasks/*.parquet, design.parquet)")
+    if no_report:
+        return
+    from sim.report.sweep_report import write_sweep_report
+
+    analysis = analyse_sweep(out.root, thresholds=wanted or None)
+    _print_analysis(analysis)
+    click.echo(f"report: {write_sweep_report(analysis)}")
+
+
+def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:
+    """``("war=0.2",)`` -> ``{"war": 0.2}``; bad items are a user error naming the fix."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            p = float(value)
+        except ValueError:
+            p = -1.0
+        if not sep or not name or not 0.0 <= p <= 1.0:
+            raise SimUserError(
+                [Problem("--threshold", None, "", f"`{item}`: write OUTCOME=P with P in 0..1, e.g. war=0.2")]
+            )
+        out[name.strip()] = p
+    return out
+
+
+def _print_analysis(analysis: SweepAnalysis) -> None:
+    """The most influential parameters per outcome (Sobol total order, else |PRCC|)."""
+    console = Console()
+    if analysis.sobol is not None and len(analysis.sobol):
+        table = Table(title="Sobol indices (first order S1, total ST, 95% conf.)")
+        for col in ("outcome", "parameter", "S1", "ST"):
+            table.add_column(col)
+        for row in analysis.sobol.sort_values(["output", "ST"], ascending=[True, False]).itertuples():
+            table.add_row(
+                str(row.output),
+                str(row.parameter),
+                f"{row.S1:.2f} ± {row.S1_conf:.2f}",
+                f"{row.ST:.2f} ± {row.ST_conf:.2f}",
+            )
+        console.print(table)
+    for prim in analysis.prim:
+        box = ", ".join(
+            f"{r.parameter} in [{r.low:.3g}, {r.high:.3g}]" for r in prim.restricted().itertuples()
+        )
+        console.print(
+            f"scenario discovery, {prim.label}: {box or 'no restriction found'} "
+            f"(coverage {prim.coverage:.0%}, density {prim.density:.0%}, {prim.density_gain:.1f}x chance)"
+        )
+    for note in analysis.notes:
+        console.print(f"note: {note}")

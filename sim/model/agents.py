@@ -38,7 +38,11 @@ class ActorAgent(mesa.Agent):
         self.local[self.scored] = np.arange(self.scored.size)
         self.acts = cs.acts.take(self.scored)
         self.may_take = cs.catalogue[index][self.scored]
-        self.erratic = self.acts.mil == 0
+        # Noise picks among the actor's signals (cheap talk) if it has any, else among its
+        # non-military acts; it never replaces a military decision.
+        signals = np.array(["signal" in cs.scenario.action(a).tags for a in cs.action_ids])[self.scored]
+        self.steady = self.acts.mil > 0
+        self.erratic = signals & self.may_take if (signals & self.may_take).any() else ~self.steady
         self.status_quo = int(self.local[cs.status_quo])
         self.choice = np.full(n, cs.status_quo, dtype=np.int64)
         self.utilities = np.zeros((self.scored.size, n))
@@ -94,6 +98,7 @@ class ActorAgent(mesa.Agent):
             u_tremble,
             u_pick,
             erratic=self.erratic,
+            steady=self.steady,
         )
         self.choice = self.scored[local_choice]
 

@@ -164,12 +164,17 @@ def choose_actions(
     u_tremble: FloatArray,
     u_pick: FloatArray,
     erratic: BoolArray | None = None,
+    steady: BoolArray | None = None,
 ) -> IntArray:
     """One action index per run: the logit choice, or with probability ``inconsistency`` a
     uniformly random allowed action among ``erratic`` ones (K,) (default: all) — a muddled
-    policy that sends mixed signals. All ``u_*`` are uniforms (N,)."""
+    policy that sends mixed signals. A chosen action in ``steady`` (K,) (e.g. military acts) is
+    never replaced: noise muddles messages, not decisions to use force. ``u_*``: uniforms (N,).
+    """
     chosen = sample_index(logit_weights(utilities, allowed, precision), u_choice)
     trembles = u_tremble < inconsistency
+    if steady is not None:
+        trembles &= ~steady[chosen]
     if not trembles.any():
         return chosen
     pool = allowed if erratic is None else allowed & erratic[:, None]

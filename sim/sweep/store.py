@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.fileio import atomic_path, atomic_write_bytes
 from sim.scenario.errors import Problem, SimUserError
 
 STORE_VERSION = 1
@@ -55,32 +55,10 @@ def sweep_hash(scenario_json: str, design: pd.DataFrame, settings: dict[str, Any
     return h.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``: temporary file in the same folder, fsync, ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
-    """Write a DataFrame as Parquet atomically (temporary file + fsync + rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    """Write a DataFrame as Parquet atomically (:func:`sim.fileio.atomic_path`)."""
+    with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SweepStore:

@@ -154,24 +154,41 @@ def _write_store(root: Path, design_kind: str, points: int, seed: int = 11) -> P
     from sim.sweep.spec import ParamSpec, SweepSpec
     from sim.sweep.store import SweepStore, summarize_points
 
-    params = (ParamSpec("actors.x.traits.resolve", low=0.0, high=1.0),
-              ParamSpec("dynamics.relaxation", low=0.0, high=1.0),
-              ParamSpec("dynamics.prospect_decay", low=0.0, high=1.0))
-    spec = SweepSpec(id="unit-sweep", scenario_path=Path("s.yaml"), params=params, design=design_kind,
-                     points=points, runs_per_point=100, seed=seed)
+    params = (
+        ParamSpec("actors.x.traits.resolve", low=0.0, high=1.0),
+        ParamSpec("dynamics.relaxation", low=0.0, high=1.0),
+        ParamSpec("dynamics.prospect_decay", low=0.0, high=1.0),
+    )
+    spec = SweepSpec(
+        id="unit-sweep",
+        scenario_path=Path("s.yaml"),
+        params=params,
+        design=design_kind,
+        points=points,
+        runs_per_point=100,
+        seed=seed,
+    )
     design = make_design(design_kind, params, points, seed)
     a, b = design[params[0].path].to_numpy(), design[params[1].path].to_numpy()
     prob = 0.8 * (a > 0.6) * (1 - b) + 0.05
     rng = np.random.default_rng(seed)
-    runs = pd.DataFrame({
-        "point": np.repeat(design["point"].to_numpy(), 100),
-        "run": np.tile(np.arange(100), len(design)),
-        "war": rng.uniform(size=100 * len(design)) < np.repeat(prob, 100),
-    })
+    runs = pd.DataFrame(
+        {
+            "point": np.repeat(design["point"].to_numpy(), 100),
+            "run": np.tile(np.arange(100), len(design)),
+            "war": rng.uniform(size=100 * len(design)) < np.repeat(prob, 100),
+        }
+    )
     n_base = len(design) // (len(params) + 2) if design_kind == "sobol" else None
-    meta = {"id": spec.id, "spec": spec.to_json(), "outcomes": ["war"], "hash": "h",
-            "settings": {"design": design_kind, "points": len(design), "seed": seed},
-            "calc_second_order": False if design_kind == "sobol" else None, "sobol_base_samples": n_base}
+    meta = {
+        "id": spec.id,
+        "spec": spec.to_json(),
+        "outcomes": ["war"],
+        "hash": "h",
+        "settings": {"design": design_kind, "points": len(design), "seed": seed},
+        "calc_second_order": False if design_kind == "sobol" else None,
+        "sobol_base_samples": n_base,
+    }
     store = SweepStore(root)
     store.open(meta, design)
     store.write_points(summarize_points(runs, design, ["war"]))
