@@ -47,6 +47,8 @@ class ActorAgent(mesa.Agent):
         self.choice = np.full(n, cs.status_quo, dtype=np.int64)
         self.utilities = np.zeros((self.scored.size, n))
         self.gate_draw = np.zeros(n)
+        self._sens: rules.Sensitivities | None = None
+        self._sens_epoch = -1
 
     # Views into the model's (A, N) state arrays: the rows of this actor.
     @property
@@ -86,7 +88,11 @@ class ActorAgent(mesa.Agent):
         m, i = self.model, self.index
         u_choice, u_tremble, u_pick, self.gate_draw = self.stream.random((4, m.n_runs))
         bonus, forbid = m.step_bonus[i], m.step_forbid[i]
-        self.utilities = rules.action_utilities(self.acts, self.utility_inputs(), m.weights) + bonus
+        inputs = self.utility_inputs()
+        if self._sens_epoch != m.trait_epoch:  # traits changed (or first step): recompute
+            self._sens = rules.sensitivities(inputs, m.weights)
+            self._sens_epoch = m.trait_epoch
+        self.utilities = rules.action_utilities(self.acts, inputs, m.weights, self._sens) + bonus
         allowed = self.may_take[:, None] & ~forbid
         allowed[self.status_quo] = True  # the status quo is always possible
         local_choice = rules.choose_actions(

@@ -65,6 +65,7 @@ class EscalationModel(mesa.Model):
         draws: Draws = draw_parameters(cs, stream, n)
         self.draws = draws
         self.traits = {k: v.copy() for k, v in draws.traits.items()}
+        self.trait_epoch = 0
         self.dynamics = draws.dynamics
         self.weights = draws.weights
         self.capabilities = draws.capabilities
@@ -150,6 +151,8 @@ class EscalationModel(mesa.Model):
                 self.hit = np.maximum(self.hit, shot.hits[:, None] * happens)
             if shot.pressure is not None:
                 self.pressure = np.clip(self.pressure + shot.pressure[:, None] * happens, 0.0, 1.0)
+            if shot.set_traits:
+                self.trait_epoch += 1  # agents recompute their cached sensitivities
             for actor, trait, value in shot.set_traits:
                 self.traits[trait][actor] = np.where(happens, value, self.traits[trait][actor])
                 if trait == "hawkishness":

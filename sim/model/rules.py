@@ -9,6 +9,7 @@ and the world update call these functions and nothing else, whether a batch hold
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -36,6 +37,7 @@ class ActionAttrs:
     pressure: FloatArray
     prospect: FloatArray
 
+    @cached_property
     def design(self) -> FloatArray:
         """(K, 6) matrix of the attributes the utility terms multiply: base, host, host+, coop,
         neg, mil (the column order of the coefficients in :func:`action_utilities`)."""
@@ -89,7 +91,45 @@ class WeightArrays:
     spoiler: FloatArray
 
 
-def action_utilities(acts: ActionAttrs, x: UtilityInputs, w: WeightArrays) -> FloatArray:
+@dataclass(frozen=True)
+class Sensitivities:
+    """Per-run products of weights and traits, each (N,): the parts of the utility brackets that
+    stay fixed while the state moves (recomputed only when a trait changes).
+
+    disposition = w_disp (2H~ - 1); reciprocity = w_rec R; resolve = w_res S;
+    spoiler = w_spoil Sp; pain = w_pain C; duress = w_dur A; distrust = w_dist;
+    wait = w_wait W; war = w_war C (1 - T).
+    """
+
+    disposition: FloatArray
+    reciprocity: FloatArray
+    resolve: FloatArray
+    spoiler: FloatArray
+    pain: FloatArray
+    duress: FloatArray
+    distrust: FloatArray
+    wait: FloatArray
+    war: FloatArray
+
+
+def sensitivities(x: UtilityInputs, w: WeightArrays) -> Sensitivities:
+    """The weight-trait products of equation U (reads only the trait fields of ``x``)."""
+    return Sensitivities(
+        disposition=w.disposition * (2.0 * x.hawk - 1.0),
+        reciprocity=w.reciprocity * x.reciprocity,
+        resolve=w.resolve * x.resolve,
+        spoiler=w.spoiler * x.spoiler,
+        pain=w.pain * x.cost,
+        duress=w.duress * x.aversion,
+        distrust=np.asarray(w.distrust),
+        wait=w.wait_out * x.wait,
+        war=w.war_cost * x.cost * (1.0 - x.risk),
+    )
+
+
+def action_utilities(
+    acts: ActionAttrs, x: UtilityInputs, w: WeightArrays, sens: Sensitivities | None = None
+) -> FloatArray:
     """Utility of every action for one actor, shape (K, N) (docs/model.md, equation U).
 
     U_a = base_a + host_a * [w_disp (2H~ - 1) + w_rec R x]
@@ -99,18 +139,18 @@ def action_utilities(acts: ActionAttrs, x: UtilityInputs, w: WeightArrays) -> Fl
                  - mil_a   * [w_war C (1 - T) E/E_max]
     Each bracket is a per-run coefficient (N,); the utility is the (K, 6) attribute matrix times
     the (6, N) coefficient matrix: one small matrix product instead of a dozen array passes.
+    ``sens`` (:func:`sensitivities` of the same ``x`` and ``w``) may be passed in when cached.
     """
+    s = sensitivities(x, w) if sens is None else sens
     n = np.shape(x.hawk)[-1]
     coefficients = np.empty((6, n))
     coefficients[0] = 1.0
-    coefficients[1] = w.disposition * (2.0 * x.hawk - 1.0) + w.reciprocity * x.reciprocity * x.hostility_seen
-    coefficients[2] = w.resolve * x.resolve * x.hit + w.spoiler * x.spoiler * x.prospect
-    coefficients[3] = w.pain * x.cost * x.pressure
-    coefficients[4] = -(
-        w.duress * x.aversion * x.pressure + w.distrust * x.distrust + w.wait_out * x.wait * x.before_wait
-    )
-    coefficients[5] = -(w.war_cost * x.cost * (1.0 - x.risk) * x.escalation_frac)
-    return acts.design() @ coefficients
+    coefficients[1] = s.disposition + s.reciprocity * x.hostility_seen
+    coefficients[2] = s.resolve * x.hit + s.spoiler * x.prospect
+    coefficients[3] = s.pain * x.pressure
+    coefficients[4] = -(s.duress * x.pressure + s.distrust * x.distrust + s.wait * x.before_wait)
+    coefficients[5] = -(s.war * x.escalation_frac)
+    return acts.design @ coefficients
 
 
 def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
@@ -175,12 +215,15 @@ def choose_actions(
     trembles = u_tremble < inconsistency
     if steady is not None:
         trembles &= ~steady[chosen]
-    if not trembles.any():
+    cols = np.flatnonzero(trembles)
+    if cols.size == 0:
         return chosen
-    pool = allowed if erratic is None else allowed & erratic[:, None]
-    has_pool = pool.any(axis=0)
-    random_pick = sample_index(np.where(has_pool, pool, allowed).astype(float), u_pick)
-    return np.where(trembles, random_pick, chosen)
+    # Only the trembling runs (a few percent) need a random pick.
+    allowed_t = np.broadcast_to(allowed, (allowed.shape[0], chosen.shape[0]))[:, cols]
+    pool = allowed_t if erratic is None else allowed_t & erratic[:, None]
+    pool = np.where(pool.any(axis=0), pool, allowed_t)
+    chosen[cols] = sample_index(pool.astype(float), u_pick[cols])
+    return chosen
 
 
 def consent(

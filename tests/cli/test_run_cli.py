@@ -1,0 +1,113 @@
+"""`sim run` and `sim sweep` as a user runs them: real subprocesses, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+MINI = ROOT / "tests" / "data" / "mini.yaml"
+
+
+def sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_run_prints_intervals_and_writes_results(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    proc = sim("run", str(MINI), "--runs", "1500", "--seed", "5", "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "95% CI" in proc.stdout and "Talks held" in proc.stdout
+    assert f"report: {out / 'report.html'}" in proc.stdout
+    for name in (
+        "runs.parquet",
+        "aggregates.npz",
+        "samples.json",
+        "scenario.json",
+        "summary.json",
+        "report.html",
+    ):
+        assert (out / name).is_file(), name
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 1500 and runs["run"].tolist() == list(range(1500))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["runs"] == 1500 and summary["seed"] == 5
+    war = summary["outcomes"]["war"]
+    assert war["ci_low"] <= war["probability"] <= war["ci_high"]
+
+
+def test_run_same_seed_same_table_any_workers(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out, workers in ((a, "1"), (b, "2")):
+        proc = sim(
+            "run",
+            str(MINI),
+            "--runs",
+            "1200",
+            "--seed",
+            "9",
+            "--workers",
+            workers,
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-report",
+        )
+        assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "runs.parquet"), pd.read_parquet(b / "runs.parquet"))
+
+
+def test_run_bad_inputs_exit_2_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINI.read_text().replace("horizon: 60", "horizon: -3"))
+    proc = sim("run", str(bad), "--quiet")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{bad}:" in proc.stderr and "scenario.horizon" in proc.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("keep me")
+    proc = sim("run", str(MINI), "--runs", "10", "--out", str(blocker), "--quiet")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert blocker.read_text() == "keep me"
+
+
+def test_sweep_writes_analysis_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    proc = sim(
+        "sweep",
+        str(MINI),
+        "--vary",
+        "dynamics.weights.war_cost=0.5:8",
+        "--vary",
+        "actors.guards.traits.hawkishness=0.1:0.9",
+        "--design",
+        "lhs",
+        "--points",
+        "24",
+        "--runs-per-point",
+        "150",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--threshold",
+        "war=0.5",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "report.html").is_file() and (out / "points.parquet").is_file()
+    text = " ".join(proc.stdout.split())
+    assert "scenario discovery" in text
+    # The threshold given on the command line is the one the discovery used.
+    assert "P(war) > 0.5" in text or "p.war: 24 of 24 points have P > 0.5" in text
+    proc = sim("sweep", str(MINI), "--vary", "dynamics.weights.war_cost=0.5:8", "--threshold", "war=2")
+    assert proc.returncode == 2 and "OUTCOME=P" in proc.stderr and "Traceback" not in proc.stderr
