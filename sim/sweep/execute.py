@@ -410,10 +410,14 @@ def connect(
     cluster: str | None, cluster_config: str | Path | None = None, workers: int | None = None
 ) -> Iterator[Any]:
     """A dask Client for ``cluster`` (see the module docstring); closes what it started."""
+    import dask
     from distributed import Client, LocalCluster
 
     if cluster in (None, "local"):
         with (
+            # Dask's statistical profiler samples every worker thread every 10 ms: it cost a third
+            # of the engine's speed in the sweep benchmark. Nannies pass this config to workers.
+            dask.config.set({"distributed.worker.profile.enabled": False}),
             LocalCluster(
                 n_workers=local_workers(workers),
                 threads_per_worker=1,
