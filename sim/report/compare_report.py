@@ -23,7 +23,7 @@ from sim.analysis import stats
 from sim.analysis.compare import OutcomeDiff, VariantComparison
 from sim.engine.results import RunResults
 from sim.report.page import Markup, Section, html_table, join, ptext, tag, write_report
-from sim.report.run_report import LAYOUT, PALETTE, _dates, _ladder_axis, _rgba, scenario_diff
+from sim.report.run_report import LAYOUT, PALETTE, _dates, _ladder_axis, fan_traces, scenario_diff
 
 FAN_COLUMNS = 2
 """Escalation fans per row."""
@@ -281,43 +281,8 @@ def fig_fans(results: Sequence[RunResults]) -> go.Figure:
     )
     for i, r in enumerate(results):
         row, col = i // cols + 1, i % cols + 1
-        q = r.escalation_quantiles([0.05, 0.25, 0.5, 0.75, 0.95])
-        x = _dates(r, range(q.shape[0]))
-        color = _color(i)
-        for lo, hi, alpha in ((0, 4, 0.15), (1, 3, 0.3)):
-            fig.add_trace(
-                go.Scatter(
-                    x=x, y=q[:, lo], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
-                ),
-                row=row,
-                col=col,
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=q[:, hi],
-                    mode="lines",
-                    line={"width": 0},
-                    fill="tonexty",
-                    fillcolor=_rgba(color, alpha),
-                    showlegend=False,
-                    hoverinfo="skip",
-                ),
-                row=row,
-                col=col,
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=q[:, 2],
-                mode="lines",
-                line={"color": color, "width": 2.5},
-                name=ptext(_title(r)),
-                hovertemplate="%{x}: median %{y:.1f}<extra></extra>",
-            ),
-            row=row,
-            col=col,
-        )
+        for trace in fan_traces(r, _color(i), ptext(_title(r)), legend=False):
+            fig.add_trace(trace, row=row, col=col)
     fig.update_layout(**LAYOUT, height=330 * rows + 60, showlegend=False)
     _ladder_axis(fig, results[0])
     fig.update_yaxes(title_text="")

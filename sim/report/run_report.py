@@ -192,47 +192,45 @@ def fig_outcomes(results: RunResults) -> go.Figure:
     return fig
 
 
-def fig_fan(results: RunResults) -> go.Figure:
-    """Escalation fan chart: median, 50% and 90% bands, mean; ladder levels and events."""
+def fan_traces(results: RunResults, color: str, median_name: str, legend: bool = True) -> list[go.Scatter]:
+    """Traces of an escalation fan: 90% and 50% bands (5-95 and 25-75 percentiles) and the
+    median line, over the run's dates. ``legend``: name the bands in the legend."""
     q = results.escalation_quantiles([0.05, 0.25, 0.5, 0.75, 0.95])
     x = _dates(results, range(q.shape[0]))
-    fig = go.Figure()
-    band = "#1f77b4"
+    traces: list[go.Scatter] = []
     for lo, hi, alpha, name in ((0, 4, 0.15, "90% of runs"), (1, 3, 0.3, "50% of runs")):
-        fig.add_trace(
+        edge = {"x": x, "mode": "lines", "line": {"width": 0}, "legendgroup": name}
+        traces.append(go.Scatter(y=q[:, lo], showlegend=False, hoverinfo="skip", **edge))
+        traces.append(
             go.Scatter(
-                x=x,
-                y=q[:, lo],
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=name,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
                 y=q[:, hi],
-                mode="lines",
-                line={"width": 0},
                 fill="tonexty",
-                fillcolor=_rgba(band, alpha),
+                fillcolor=_rgba(color, alpha),
                 name=name,
-                legendgroup=name,
+                showlegend=legend,
                 hovertemplate="%{x}: " + name + " below %{y:.1f}<extra></extra>",
+                **edge,
             )
         )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=x,
             y=q[:, 2],
             mode="lines",
-            line={"color": band, "width": 2.5},
-            name="median",
+            line={"color": color, "width": 2.5},
+            name=median_name,
             hovertemplate="%{x}: median %{y:.1f}<extra></extra>",
         )
     )
+    return traces
+
+
+def fig_fan(results: RunResults) -> go.Figure:
+    """Escalation fan chart: median, 50% and 90% bands, mean; ladder levels and events."""
+    x = _dates(results, range(results.horizon + 1))
+    fig = go.Figure()
+    for trace in fan_traces(results, "#1f77b4", "median"):
+        fig.add_trace(trace)
     fig.add_trace(
         go.Scatter(
             x=x,

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
 """Lower-case identifier: a letter, then letters, digits or underscores (max 64)."""
@@ -181,6 +181,13 @@ def check_range(p: Param, lo: float, hi: float, what: str) -> Param:
 
 def _unit(p: Param, what: str) -> Param:
     return check_range(p, 0.0, 1.0, what)
+
+
+Probability = Annotated[Param, AfterValidator(lambda v: _unit(v, "a probability"))]
+"""A Param whose draws must lie in [0, 1] because it is a probability."""
+
+Share = Annotated[Param, AfterValidator(lambda v: _unit(v, "a share 0..1"))]
+"""A Param whose draws must lie in [0, 1] because it is a weight or share."""
 
 
 class Source(Frozen):
@@ -409,12 +416,7 @@ class VetoRelation(Frozen):
     holder: Identifier
     subject: Identifier
     actions: list[Identifier] = Field(min_length=1)
-    strength: Param
-
-    @field_validator("strength")
-    @classmethod
-    def _u(cls, v: Param) -> Param:
-        return _unit(v, "strength is a probability")
+    strength: Probability
 
 
 class CommandRelation(Frozen):
@@ -424,12 +426,7 @@ class CommandRelation(Frozen):
     id: Identifier
     commander: Identifier
     subordinate: Identifier
-    autonomy: Param
-
-    @field_validator("autonomy")
-    @classmethod
-    def _u(cls, v: Param) -> Param:
-        return _unit(v, "autonomy is a probability")
+    autonomy: Probability
 
 
 class AllianceRelation(Frozen):
@@ -438,12 +435,7 @@ class AllianceRelation(Frozen):
     type: Literal["alliance"]
     id: Identifier
     members: list[Identifier] = Field(min_length=2)
-    weight: Param
-
-    @field_validator("weight")
-    @classmethod
-    def _u(cls, v: Param) -> Param:
-        return _unit(v, "weight is a share 0..1")
+    weight: Share
 
 
 class InfluenceRelation(Frozen):
@@ -453,12 +445,7 @@ class InfluenceRelation(Frozen):
     id: Identifier
     source: Identifier
     target: Identifier
-    weight: Param
-
-    @field_validator("weight")
-    @classmethod
-    def _u(cls, v: Param) -> Param:
-        return _unit(v, "weight is a share 0..1")
+    weight: Share
 
 
 Relation = Annotated[
