@@ -3,13 +3,31 @@ typecheck, bench."""
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import tempfile
 
 import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["ci"]
 PYTHONS = ["3.11", "3.12", "3.13"]
+
+# pyenv installs interpreters without putting them all on PATH (its shims fail for versions that
+# are not selected): link each real interpreter into one folder that nox searches first.
+_LINKS = os.path.join(tempfile.gettempdir(), "sim-nox-pythons")
+for _version in PYTHONS:
+    _found = shutil.which(f"python{_version}")
+    if _found is None or "/shims/" in _found:
+        _pattern = os.path.expanduser(f"~/.pyenv/versions/{_version}.*/bin/python{_version}")
+        for _exe in sorted(glob.glob(_pattern)):
+            os.makedirs(_LINKS, exist_ok=True)
+            _link = os.path.join(_LINKS, f"python{_version}")
+            if not os.path.lexists(_link):
+                os.symlink(_exe, _link)
+if os.path.isdir(_LINKS):
+    os.environ["PATH"] = _LINKS + os.pathsep + os.environ["PATH"]
 
 
 def _install(session: nox.Session, extras: str = "test") -> None:

@@ -106,10 +106,18 @@ def prim(
     traj.insert(1, "phase", ["start"] + ["peel"] * chosen + ["paste"] * (len(steps) - 1 - chosen))
     final = len(steps) - 1
     box = _box_table(list(x.columns), xs, ys, steps[final], data_bounds)
-    return PrimResult(label=label, parameters=[str(c) for c in x.columns],
-                      trajectory=traj[TRAJECTORY_COLUMNS], limits=steps, chosen=final, box=box,
-                      base_density=float(ys.mean()),
-                      n_points=len(ys), n_cases=int(ys.sum()), data_bounds=data_bounds)
+    return PrimResult(
+        label=label,
+        parameters=[str(c) for c in x.columns],
+        trajectory=traj[TRAJECTORY_COLUMNS],
+        limits=steps,
+        chosen=final,
+        box=box,
+        base_density=float(ys.mean()),
+        n_points=len(ys),
+        n_cases=int(ys.sum()),
+        data_bounds=data_bounds,
+    )
 
 
 def _inside(xs: np.ndarray, lim: np.ndarray, skip: int | None = None) -> np.ndarray:
@@ -131,8 +139,9 @@ def _measures(xs: np.ndarray, ys: np.ndarray, lim: np.ndarray, data_bounds: np.n
     }
 
 
-def _peel(xs: np.ndarray, ys: np.ndarray, data_bounds: np.ndarray, alpha: float,
-          min_support: float) -> list[np.ndarray]:
+def _peel(
+    xs: np.ndarray, ys: np.ndarray, data_bounds: np.ndarray, alpha: float, min_support: float
+) -> list[np.ndarray]:
     """Peeling trajectory: list of box limits, starting with the whole data box."""
     lim = data_bounds.copy()
     steps = [lim.copy()]
@@ -159,8 +168,9 @@ def _peel(xs: np.ndarray, ys: np.ndarray, data_bounds: np.ndarray, alpha: float,
     return steps
 
 
-def _peel_one(xs: np.ndarray, inside: np.ndarray, lim: np.ndarray, u: int, side: int,
-              alpha: float) -> tuple[np.ndarray, np.ndarray] | None:
+def _peel_one(
+    xs: np.ndarray, inside: np.ndarray, lim: np.ndarray, u: int, side: int, alpha: float
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Cut about ``alpha`` of the box's points off the low (side 0) or high (1) end of ``u``."""
     vals = np.unique(xs[inside, u])
     if len(vals) < 2:
@@ -186,16 +196,18 @@ def _peel_one(xs: np.ndarray, inside: np.ndarray, lim: np.ndarray, u: int, side:
     return new_lim, new_in
 
 
-def _choose(xs: np.ndarray, ys: np.ndarray, steps: list[np.ndarray], data_bounds: np.ndarray,
-            min_coverage: float) -> int:
+def _choose(
+    xs: np.ndarray, ys: np.ndarray, steps: list[np.ndarray], data_bounds: np.ndarray, min_coverage: float
+) -> int:
     """Index of the densest peeling step with coverage >= ``min_coverage`` (ties: more coverage)."""
     meas = [_measures(xs, ys, lim, data_bounds) for lim in steps]
     ok = [i for i, m in enumerate(meas) if m["coverage"] >= min_coverage] or list(range(len(steps)))
     return max(ok, key=lambda i: (meas[i]["density"], meas[i]["coverage"]))
 
 
-def _paste(xs: np.ndarray, ys: np.ndarray, start: np.ndarray, data_bounds: np.ndarray,
-           alpha: float) -> list[np.ndarray]:
+def _paste(
+    xs: np.ndarray, ys: np.ndarray, start: np.ndarray, data_bounds: np.ndarray, alpha: float
+) -> list[np.ndarray]:
     """Pasting trajectory from ``start``: widen restricted edges while density does not drop."""
     lim = start.copy()
     steps = [lim.copy()]
@@ -219,8 +231,9 @@ def _paste(xs: np.ndarray, ys: np.ndarray, start: np.ndarray, data_bounds: np.nd
         steps.append(lim.copy())
 
 
-def _paste_one(xs: np.ndarray, lim: np.ndarray, u: int, side: int, k: int,
-               data_bounds: np.ndarray) -> np.ndarray | None:
+def _paste_one(
+    xs: np.ndarray, lim: np.ndarray, u: int, side: int, k: int, data_bounds: np.ndarray
+) -> np.ndarray | None:
     """Move edge ``side`` of ``u`` outwards to take in about ``k`` more points."""
     if lim[u, side] == data_bounds[u, side]:
         return None
@@ -242,8 +255,9 @@ def _paste_one(xs: np.ndarray, lim: np.ndarray, u: int, side: int, k: int,
     return new_lim
 
 
-def _box_table(names: list[str], xs: np.ndarray, ys: np.ndarray, lim: np.ndarray,
-               data_bounds: np.ndarray) -> pd.DataFrame:
+def _box_table(
+    names: list[str], xs: np.ndarray, ys: np.ndarray, lim: np.ndarray, data_bounds: np.ndarray
+) -> pd.DataFrame:
     inside = _inside(xs, lim)
     rows = []
     for u, name in enumerate(names):
@@ -252,8 +266,22 @@ def _box_table(names: list[str], xs: np.ndarray, ys: np.ndarray, lim: np.ndarray
         if lo_r or hi_r:
             wider = _inside(xs, lim, skip=u)
             p0 = float(ys[wider].mean())
-            qp = float(stats.binomtest(int(ys[inside].sum()), int(inside.sum()), p0,
-                                       alternative="greater").pvalue) if 0 < p0 < 1 else float("nan")
-        rows.append({"parameter": str(name), "low": float(lim[u, 0]), "high": float(lim[u, 1]),
-                     "restricted": lo_r or hi_r, "qp_value": qp})
+            qp = (
+                float(
+                    stats.binomtest(
+                        int(ys[inside].sum()), int(inside.sum()), p0, alternative="greater"
+                    ).pvalue
+                )
+                if 0 < p0 < 1
+                else float("nan")
+            )
+        rows.append(
+            {
+                "parameter": str(name),
+                "low": float(lim[u, 0]),
+                "high": float(lim[u, 1]),
+                "restricted": lo_r or hi_r,
+                "qp_value": qp,
+            }
+        )
     return pd.DataFrame(rows, columns=["parameter", "low", "high", "restricted", "qp_value"])

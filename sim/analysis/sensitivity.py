@@ -100,15 +100,24 @@ def sobol_indices(
             rows += [_nan_sobol_row(out, p) for p in design.parameters]
             continue
         res = sobol_analyze.analyze(
-            design.problem(), y, calc_second_order=design.calc_second_order,
-            num_resamples=num_resamples, conf_level=conf_level, seed=seed,
+            design.problem(),
+            y,
+            calc_second_order=design.calc_second_order,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
         )
         for i, p in enumerate(design.parameters):
-            rows.append({
-                "output": out, "parameter": p,
-                "S1": float(res["S1"][i]), "S1_conf": float(res["S1_conf"][i]),
-                "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i]),
-            })
+            rows.append(
+                {
+                    "output": out,
+                    "parameter": p,
+                    "S1": float(res["S1"][i]),
+                    "S1_conf": float(res["S1_conf"][i]),
+                    "ST": float(res["ST"][i]),
+                    "ST_conf": float(res["ST_conf"][i]),
+                }
+            )
     return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
 
 
@@ -163,8 +172,16 @@ def rank_correlations(
         for j, p in enumerate(params):
             rho, rho_p = _spearman(ranks[:, j], ry)
             prcc, prcc_p = _prcc(ranks, ry, j)
-            rows.append({"output": out, "parameter": p, "spearman": rho, "spearman_p": rho_p,
-                         "prcc": prcc, "prcc_p": prcc_p})
+            rows.append(
+                {
+                    "output": out,
+                    "parameter": p,
+                    "spearman": rho,
+                    "spearman_p": rho_p,
+                    "prcc": prcc,
+                    "prcc_p": prcc_p,
+                }
+            )
     return pd.DataFrame(rows, columns=RANK_COLUMNS)
 
 
@@ -307,8 +324,9 @@ def analyse_points(
     the PRIM case of interest ``P(outcome) > threshold``; outcomes without one use the upper
     quartile of their values over the points.
     """
-    result = SweepAnalysis(store_dir=store_dir, design=design, points=points,
-                           outcomes=list(outcomes), title=title)
+    result = SweepAnalysis(
+        store_dir=store_dir, design=design, points=points, outcomes=list(outcomes), title=title
+    )
     if design.kind == "sobol":
         boot_seed = (design.seed if design.seed is not None else seed) % 2**32
         try:
@@ -318,8 +336,10 @@ def analyse_points(
         else:
             flat = sorted(set(result.sobol.loc[result.sobol["S1"].isna(), "output"]))
             if flat:
-                result.notes.append("No Sobol indices for " + ", ".join(flat) + ": the outcome does not vary "
-                                    "over the design or some points have no result")
+                result.notes.append(
+                    "No Sobol indices for " + ", ".join(flat) + ": the outcome does not vary "
+                    "over the design or some points have no result"
+                )
     elif len(points) > len(design.parameters) + 2 and design.kind != "grid":
         result.ranks = rank_correlations(points, design.parameters, outcomes)
     result.surfaces = _surfaces(points, design, outcomes)
@@ -339,8 +359,13 @@ def _surfaces(points: pd.DataFrame, design: DesignInfo, outcomes: Sequence[str])
     return out
 
 
-def _discover(points: pd.DataFrame, design: DesignInfo, outcomes: Sequence[str],
-              thresholds: Mapping[str, float], notes: list[str]) -> list[PrimResult]:
+def _discover(
+    points: pd.DataFrame,
+    design: DesignInfo,
+    outcomes: Sequence[str],
+    thresholds: Mapping[str, float],
+    notes: list[str],
+) -> list[PrimResult]:
     found = []
     x = points[design.parameters]
     for o in outcomes:
@@ -350,15 +375,18 @@ def _discover(points: pd.DataFrame, design: DesignInfo, outcomes: Sequence[str],
         thr = float(given) if given is not None else float(np.round(np.nanquantile(p, 0.75), 3))
         y = p > thr
         if len(points) < 20 or y.all() or not y.any():
-            notes.append(f"PRIM skipped for {o}: {int(y.sum())} of {len(points)} points have "
-                         f"P > {thr:g} (need some but not all, and at least 20 points)")
+            notes.append(
+                f"PRIM skipped for {o}: {int(y.sum())} of {len(points)} points have "
+                f"P > {thr:g} (need some but not all, and at least 20 points)"
+            )
             continue
         found.append(prim(x, y, label=f"P({name}) > {thr:g}"))
     return found
 
 
-def analyse_sweep(store_dir: str | Path, *, thresholds: Mapping[str, float] | None = None,
-                  seed: int = 0) -> SweepAnalysis:
+def analyse_sweep(
+    store_dir: str | Path, *, thresholds: Mapping[str, float] | None = None, seed: int = 0
+) -> SweepAnalysis:
     """Read a sweep store (``points.parquet`` + design manifest) and analyse it.
 
     ``thresholds``: outcome -> probability for scenario discovery (see :func:`analyse_points`).
@@ -366,8 +394,9 @@ def analyse_sweep(store_dir: str | Path, *, thresholds: Mapping[str, float] | No
     """
     store = Path(store_dir)
     points, design, outcomes, title = read_store(store)
-    return analyse_points(points, design, outcomes, thresholds=thresholds, seed=seed,
-                          store_dir=store, title=title)
+    return analyse_points(
+        points, design, outcomes, thresholds=thresholds, seed=seed, store_dir=store, title=title
+    )
 
 
 def read_store(store: Path) -> tuple[pd.DataFrame, DesignInfo, list[str], str]:
@@ -380,8 +409,17 @@ def read_store(store: Path) -> tuple[pd.DataFrame, DesignInfo, list[str], str]:
     points_file, meta_file = store / "points.parquet", store / "sweep.json"
     for f in (meta_file, points_file):
         if not f.is_file():
-            raise SimUserError([Problem(str(f), None, "", "not found: is this the output directory of "
-                                        "`sim sweep`, and did the sweep finish? Run or resume it first")])
+            raise SimUserError(
+                [
+                    Problem(
+                        str(f),
+                        None,
+                        "",
+                        "not found: is this the output directory of "
+                        "`sim sweep`, and did the sweep finish? Run or resume it first",
+                    )
+                ]
+            )
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         points = pd.read_parquet(points_file)
@@ -422,15 +460,24 @@ def design_from_meta(meta: Mapping[str, Any], where: Path, points: pd.DataFrame)
     names = [str(p["path"]) if isinstance(p, Mapping) else str(p) for p in params]
     missing = [n for n in names if n not in points.columns]
     if missing:
-        raise SimUserError([Problem(str(where), None, "parameters",
-                                    f"points.parquet has no column for {', '.join(missing)}")])
+        raise SimUserError(
+            [
+                Problem(
+                    str(where), None, "parameters", f"points.parquet has no column for {', '.join(missing)}"
+                )
+            ]
+        )
     bounds = [_bounds(p, points[n]) for p, n in zip(params, names, strict=True)]
     n = meta.get("sobol_base_samples")
     seed = _lookup(meta, "seed")
-    return DesignInfo(kind=str(kind or "grid"), parameters=names, bounds=bounds,
-                      n=int(n) if isinstance(n, int) else None,
-                      calc_second_order=bool(_lookup(meta, "calc_second_order") or False),
-                      seed=int(seed) if isinstance(seed, int) else None)
+    return DesignInfo(
+        kind=str(kind or "grid"),
+        parameters=names,
+        bounds=bounds,
+        n=int(n) if isinstance(n, int) else None,
+        calc_second_order=bool(_lookup(meta, "calc_second_order") or False),
+        seed=int(seed) if isinstance(seed, int) else None,
+    )
 
 
 def _bounds(p: Any, column: pd.Series) -> tuple[float, float]:

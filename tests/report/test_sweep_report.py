@@ -43,8 +43,9 @@ def _analysis(kind: str) -> SweepAnalysis:
     war, deal = _prob(x)
     pts["runs"] = 500
     pts[f"p.war{EVIL}"], pts["p.deal"] = war, deal
-    return analyse_points(pts, design, [f"p.war{EVIL}", "p.deal"], thresholds={f"p.war{EVIL}": 0.2},
-                          title=f"sweep {EVIL}")
+    return analyse_points(
+        pts, design, [f"p.war{EVIL}", "p.deal"], thresholds={f"p.war{EVIL}": 0.2}, title=f"sweep {EVIL}"
+    )
 
 
 def _expected_figures(a: SweepAnalysis) -> int:
@@ -93,7 +94,8 @@ def test_every_chart_renders_in_chromium(tmp_path: Path, open_report: Callable[.
         bars = visit.page.evaluate(
             "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
             ".filter(el => el.data[0].type === 'bar')"
-            ".map(el => el.querySelectorAll('g.errorbar path.yerror').length)")
+            ".map(el => el.querySelectorAll('g.errorbar path.yerror').length)"
+        )
         assert bars == [6, 6]  # S1 and ST error bars drawn for 3 parameters, 2 outcomes
     shot = visit.screenshot(f"sweep-report-{kind}")
     assert shot.stat().st_size > 10_000
