@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,7 +20,7 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=
 
 ShortText = Annotated[str, Field(min_length=1, max_length=2000)]
 
-TRAIT_NAMES: tuple[str, ...] = (
+TraitName = Literal[
     "hawkishness",
     "resolve",
     "cost_sensitivity",
@@ -31,7 +31,10 @@ TRAIT_NAMES: tuple[str, ...] = (
     "spoiler_motive",
     "wait_out",
     "inconsistency",
-)
+]
+"""Name of an actor trait the model uses (see docs/model.md)."""
+
+TRAIT_NAMES: tuple[str, ...] = get_args(TraitName)
 """The actor traits the model uses, each a number in [0, 1] (see docs/model.md)."""
 
 CAPABILITY_NAMES: tuple[str, ...] = ("military", "economic")
@@ -479,18 +482,7 @@ class ForbidEffect(ActorScope):
 
 class SetTrait(Frozen):
     actor: Identifier
-    trait: Literal[
-        "hawkishness",
-        "resolve",
-        "cost_sensitivity",
-        "pressure_aversion",
-        "distrust",
-        "reciprocity",
-        "risk_tolerance",
-        "spoiler_motive",
-        "wait_out",
-        "inconsistency",
-    ]
+    trait: TraitName
     value: float = Field(ge=0, le=1)
 
 
