@@ -153,8 +153,8 @@ def test_one_run_at_a_time_matches_the_batch(mini_scenario: Scenario) -> None:
         assert _two_proportion_p(x1, x2, m) > 0.001, (oid, x1, x2)
         a, b = singles.loc[singles[oid] != NEVER, oid], batch.loc[batch[oid] != NEVER, oid]
         if len(a) > 10 and len(b) > 10:
-            assert stats.ks_2samp(a, b).pvalue > 0.001, (oid, a.mean(), b.mean())
+            assert stats.ks_2samp(a, b, method="asymp").pvalue > 0.001, (oid, a.mean(), b.mean())
     for col in ("final_escalation", "peak_escalation"):
-        assert stats.ks_2samp(singles[col], batch[col]).pvalue > 0.001, col
+        assert stats.ks_2samp(singles[col], batch[col], method="asymp").pvalue > 0.001, col
     # the check has power: talks happen in some runs but not all
     assert 0.05 < (batch["talks"] != NEVER).mean() < 0.95
