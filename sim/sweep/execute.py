@@ -405,6 +405,22 @@ def local_workers(workers: int | None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _retire_local_workers(lc: Any, client: Any, timeout_s: float = 10.0) -> None:
+    """Close a LocalCluster's workers while its scheduler is still up.
+
+    Closing both at once races a worker's heartbeat against the scheduler's exit, which logs a
+    spurious traceback at the end of a good sweep (dask/distributed#7105). Best effort: teardown
+    problems must not hide the sweep's result.
+    """
+    try:
+        lc.scale(0)
+        deadline = time.monotonic() + timeout_s
+        while client.scheduler_info()["workers"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    except Exception:  # best effort, see docstring
+        pass
+
+
 @contextmanager
 def connect(
     cluster: str | None, cluster_config: str | Path | None = None, workers: int | None = None
@@ -430,7 +446,10 @@ def connect(
             ) as lc,
             Client(lc) as client,
         ):
-            yield client
+            try:
+                yield client
+            finally:
+                _retire_local_workers(lc, client)
         return
     assert cluster is not None
     if cluster in ("slurm", "pbs"):
