@@ -21,7 +21,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,17 +405,27 @@ def local_workers(workers: int | None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _quiet_teardown_logs() -> None:
+    """On a worker about to be closed: its late heartbeat errors are teardown noise."""
+    for name in ("distributed.worker", "distributed.core", "distributed.comm"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _retire_local_workers(lc: Any, client: Any, timeout_s: float = 10.0) -> None:
     """Close a LocalCluster's workers while its scheduler is still up.
 
     Closing both at once races a worker's heartbeat against the scheduler's exit, which logs a
-    spurious traceback at the end of a good sweep (dask/distributed#7105). Best effort: teardown
-    problems must not hide the sweep's result.
+    spurious traceback at the end of a good sweep (dask/distributed#7105); the workers' own
+    error logs are also silenced first, as the race is not fully closed by waiting. Best
+    effort: teardown problems must not hide the sweep's result.
     """
+    with suppress(Exception):
+        client.run(_quiet_teardown_logs, on_error="ignore")
     try:
         lc.scale(0)
         deadline = time.monotonic() + timeout_s
-        while client.scheduler_info()["workers"] and time.monotonic() < deadline:
+        # lc.workers empties once each nanny has seen its worker process exit
+        while (lc.workers or client.scheduler_info()["workers"]) and time.monotonic() < deadline:
             time.sleep(0.05)
     except Exception:  # best effort, see docstring
         pass
