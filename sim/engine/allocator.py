@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Mapping
 
 MALLOC_ENV_VARS = (
     "MALLOC_TRIM_THRESHOLD_",
@@ -41,7 +42,7 @@ TRIM_THRESHOLD_BYTES = 64 * 2**20
 _done = False
 
 
-def malloc_pinned(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def malloc_pinned(environ: Mapping[str, str] = os.environ) -> bool:
     """True if a glibc malloc variable is set, i.e. the mmap threshold no longer adapts."""
     return any(v in environ for v in MALLOC_ENV_VARS)
 
