@@ -40,6 +40,7 @@ def ci(session: nox.Session) -> None:
     session.run("bash", "scripts/ensure-chromium.sh", external=True)
     session.install("-e", ".[test,dev]")
     session.run("ruff", "check", "sim", "tests", "noxfile.py", "benchmarks")
+    session.run("ruff", "format", "--check", "sim", "tests", "noxfile.py", "benchmarks")
     session.run("mypy", "sim")
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
@@ -56,6 +57,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", "sim", "tests", "noxfile.py", "benchmarks")
+    session.run("ruff", "format", "--check", "sim", "tests", "noxfile.py", "benchmarks")
 
 
 @nox.session(python="3.11")
