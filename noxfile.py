@@ -30,6 +30,14 @@ if os.path.isdir(_LINKS):
     os.environ["PATH"] = _LINKS + os.pathsep + os.environ["PATH"]
 
 
+LINTED = ("sim", "tests", "noxfile.py", "benchmarks")
+
+
+def _lint(session: nox.Session) -> None:
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
+
+
 def _install(session: nox.Session, extras: str = "test") -> None:
     session.install("-e", f".[{extras}]")
 
@@ -39,8 +47,7 @@ def ci(session: nox.Session) -> None:
     """Everything CI checks: lint, types, the full test suite (browser and cluster included)."""
     session.run("bash", "scripts/ensure-chromium.sh", external=True)
     session.install("-e", ".[test,dev]")
-    session.run("ruff", "check", "sim", "tests", "noxfile.py", "benchmarks")
-    session.run("ruff", "format", "--check", "sim", "tests", "noxfile.py", "benchmarks")
+    _lint(session)
     session.run("mypy", "sim")
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
@@ -56,8 +63,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     session.install("ruff")
-    session.run("ruff", "check", "sim", "tests", "noxfile.py", "benchmarks")
-    session.run("ruff", "format", "--check", "sim", "tests", "noxfile.py", "benchmarks")
+    _lint(session)
 
 
 @nox.session(python="3.11")

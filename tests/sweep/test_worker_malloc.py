@@ -16,8 +16,6 @@ pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only"),
 ]
 
-MINI = Path(__file__).resolve().parents[1] / "data" / "mini.yaml"
-
 
 def _worker_state() -> tuple[bool, bool]:
     from sim.engine import allocator
@@ -25,8 +23,8 @@ def _worker_state() -> tuple[bool, bool]:
     return allocator.malloc_pinned(os.environ), allocator._done
 
 
-def test_local_dask_worker_gets_heap_allocation_back() -> None:
-    scenario = load_scenario(MINI)
+def test_local_dask_worker_gets_heap_allocation_back(scenario_file: Path) -> None:
+    scenario = load_scenario(scenario_file)
     with connect(None, workers=1) as client:
         before = list(client.run(_worker_state).values())
         rows = client.submit(engine_task, scenario, {}, 1, 0, 64, 64, pure=False).result()
