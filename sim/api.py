@@ -7,7 +7,7 @@
     >>> sim.compare("scenarios/iran_us_2019.yaml", "scenarios/iran_us_2019_sanctions_relief.yaml")
 
 Everything here is a thin layer over the modules the CLI uses; errors in a scenario raise
-:class:`sim.scenario.errors.SimUserError` listing every problem.
+:class:`sim.core.errors.SimUserError` listing every problem.
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.stats import wilson_interval
+from sim.core.errors import Problem, SimUserError
 from sim.engine.results import RunResults
-from sim.scenario.errors import Problem, SimUserError
 
 ESCALATION_METRICS: tuple[str, ...] = ("peak_escalation", "final_escalation")
 """Per-run escalation columns whose means are compared (ladder points)."""

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.discovery import PrimResult, prim
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 
 DesignKind = Literal["grid", "lhs", "sobol", "random", "list"]
 

@@ -13,7 +13,7 @@ import sys
 import click
 
 from sim import __version__
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 
 COMMANDS = {
     "validate": "sim.cli.validate",

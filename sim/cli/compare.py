@@ -29,11 +29,11 @@ from rich.table import Table
 from sim.analysis.compare import VariantComparison, compare_all
 from sim.analysis.stats import summary_dict
 from sim.cli.run import _check_writable
+from sim.core.errors import Problem, SimUserError
+from sim.core.fileio import atomic_write_bytes
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
-from sim.fileio import atomic_write_bytes
 from sim.report.compare_report import comparison_markdown, write_compare_report
-from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 

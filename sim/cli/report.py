@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from sim.core.errors import Problem, SimUserError
 from sim.engine.results import RunResults
-from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.schema import Scenario
 
 RESULT_FILES = ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json")

@@ -12,10 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.stats import outcome_table, peak_level_distribution, summary_dict
+from sim.core.errors import Problem, SimUserError
+from sim.core.fileio import atomic_write_bytes
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
-from sim.fileio import atomic_write_bytes
-from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 

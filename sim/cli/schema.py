@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from sim.fileio import atomic_write_text
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
+from sim.core.fileio import atomic_write_text
 from sim.scenario.schema import json_schema
 
 

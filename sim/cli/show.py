@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 from sim.scenario.loader import load_scenario, summary
 from sim.scenario.paths import get_param, list_param_paths
 from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Condition, Param, Scenario

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 from sim.sweep.execute import run_sweep
 from sim.sweep.spec import DESIGNS, is_sweep_file, load_sweep, resolve, spec_from_cli, with_overrides
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario, summary
 
 

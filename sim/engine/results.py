@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.fileio import atomic_path, atomic_write_bytes
+from sim.core.fileio import atomic_path, atomic_write_bytes
 from sim.scenario.schema import Scenario
 
 HIST_BINS = 101
@@ -107,7 +107,7 @@ class RunResults:
     # ---- persistence -------------------------------------------------------------------------
 
     def save(self, out_dir: str | Path) -> Path:
-        """Write the results into ``out_dir`` atomically file by file (sim.fileio)."""
+        """Write the results into ``out_dir`` atomically file by file (sim.core.fileio)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out / "scenario.json", self.scenario.model_dump_json(indent=1).encode())

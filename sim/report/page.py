@@ -25,7 +25,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from sim.fileio import atomic_write_text
+from sim.core.fileio import atomic_write_text
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -189,7 +189,7 @@ def build_page(
 
 
 def write_page(path: str | Path, document: str) -> Path:
-    """Write ``document`` to ``path`` atomically (:func:`sim.fileio.atomic_write_text`).
+    """Write ``document`` to ``path`` atomically (:func:`sim.core.fileio.atomic_write_text`).
 
     If anything fails the previous file at ``path`` stays as it was and no temp file remains.
     Returns the path.

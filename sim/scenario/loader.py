@@ -1,7 +1,7 @@
 """Load a scenario file: safe YAML, ``extends:`` variants, validation and cross-references.
 
 :func:`load_scenario` reports every problem of a file at once, as one
-:class:`~sim.scenario.errors.SimUserError` whose problems name file, line, field path and fix.
+:class:`~sim.core.errors.SimUserError` whose problems name file, line, field path and fix.
 
 Variants (see docs/scenario-format.md): a file with ``extends: base.yaml`` is merged over its base.
 Mappings merge key by key; lists whose items all carry an ``id`` merge by id (same id: merged
@@ -22,10 +22,10 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from sim.core.errors import Problem, SimUserError
+from sim.core.yamlio import MDict, MList, format_loc, locate, read_yaml, to_plain
 from sim.scenario.crossref import check_references
-from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.schema import Param, Scenario
-from sim.scenario.yamlio import MDict, MList, format_loc, locate, read_yaml, to_plain
 
 MAX_EXTENDS = 16
 """Longest accepted chain of ``extends:`` (a variant of a variant of ...)."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Dynamics, Param, Scenario, Weights
 
 RELATION_PARAM: dict[str, str] = {

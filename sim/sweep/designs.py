@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 from sim.sweep.spec import MAX_POINTS, ParamSpec
 
 DEFAULT_GRID_LEVELS = 5

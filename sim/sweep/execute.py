@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 from sim.scenario.schema import Scenario
 from sim.sweep.designs import make_design, salib_problem
 from sim.sweep.spec import ResolvedSweep, read_yaml

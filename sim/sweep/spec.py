@@ -18,7 +18,7 @@ A sweep file::
           values: [0.01, 0.05, 0.1]  # grid only
 
 Every problem (unknown key, bad path, value outside the parameter's valid range) is reported as a
-:class:`~sim.scenario.errors.Problem` naming the sweep file, its line and the fix.
+:class:`~sim.core.errors.Problem` naming the sweep file, its line and the fix.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim.scenario import yamlio
-from sim.scenario.errors import Problem, SimUserError
+from sim.core import yamlio
+from sim.core.errors import Problem, SimUserError
+from sim.core.yamlio import MDict, MList
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlio import MDict, MList
 
 DESIGNS = ("grid", "lhs", "sobol")
 """Supported designs: full factorial grid, Latin hypercube, Sobol/Saltelli (SALib)."""
@@ -142,7 +142,7 @@ class ResolvedSweep:
 
 
 def _marks(data: Any, lines: dict[str, int], prefix: str) -> None:
-    """Record the 1-based line of every key path of marked YAML data (sim.scenario.yamlio)."""
+    """Record the 1-based line of every key path of marked YAML data (sim.core.yamlio)."""
     if isinstance(data, MDict):
         for key, value in data.items():
             path = f"{prefix}.{key}" if prefix else str(key)
@@ -160,7 +160,7 @@ def _marks(data: Any, lines: dict[str, int], prefix: str) -> None:
 
 
 def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
-    """Read a YAML file safely (limits of sim.scenario.yamlio); return (plain data, {key path: line})."""
+    """Read a YAML file safely (limits of sim.core.yamlio); return (plain data, {key path: line})."""
     data = yamlio.read_yaml(path, shown=str(path))
     lines: dict[str, int] = {}
     _marks(data, lines, "")

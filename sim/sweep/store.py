@@ -33,8 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.fileio import atomic_path, atomic_write_bytes
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
+from sim.core.fileio import atomic_path, atomic_write_bytes
 
 STORE_VERSION = 1
 TASK_RE = re.compile(r"^p(\d{6,})-b(\d{5,})\.parquet$")
@@ -56,7 +56,7 @@ def sweep_hash(scenario_json: str, design: pd.DataFrame, settings: dict[str, Any
 
 
 def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
-    """Write a DataFrame as Parquet atomically (:func:`sim.fileio.atomic_path`)."""
+    """Write a DataFrame as Parquet atomically (:func:`sim.core.fileio.atomic_path`)."""
     with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
 

@@ -22,9 +22,9 @@ from sim.analysis.compare import (
     newcombe_unpaired_interval,
     paired_normal_interval,
 )
+from sim.core.errors import SimUserError
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
-from sim.scenario.errors import SimUserError
 from sim.scenario.loader import load_scenario
 
 # ---- published values ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from sim import fileio
+from sim.core import fileio
 from sim.report import page as pg
 
 EVIL = "<script>alert(1)</script>"

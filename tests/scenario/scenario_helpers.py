@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.scenario.yamlio import parse_yaml, to_plain
+from sim.core.yamlio import parse_yaml, to_plain
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from scenario_helpers import dump, mini_data
 
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 from sim.scenario.loader import load_scenario
 
 D = dict[str, Any]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_helpers import dump, mini_data, mini_text
 
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from scenario_helpers import MINI, line_of, mini_text
 
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 from sim.scenario.loader import allowed_keys, load_scenario, summary
 from sim.scenario.schema import Scenario
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scenario_helpers import MINI, mini_text
 
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.paths import apply_overrides, get_param, list_param_paths, resolve_static_levers
 from sim.scenario.schema import Param, Scenario

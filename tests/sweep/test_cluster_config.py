@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 from sim.sweep.execute import connect, load_cluster_config, make_jobqueue_cluster
 
 GOOD = """\

@@ -23,7 +23,7 @@ from sim.analysis.sensitivity import (
     response_surface,
     sobol_indices,
 )
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 
 NAMES = ["x1", "x2", "x3"]
 PI_BOUNDS = [(-math.pi, math.pi)] * 3

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.scenario.errors import SimUserError
+from sim.core.errors import SimUserError
 from sim.sweep.spec import load_sweep, parse_vary, resolve, spec_from_cli
 
 GOOD = """\

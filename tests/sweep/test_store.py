@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 
+from sim.core.errors import SimUserError
 from sim.engine.runner import run_batch
-from sim.scenario.errors import SimUserError
 from sim.scenario.paths import apply_overrides
 from sim.sweep.execute import run_sweep
 from sim.sweep.spec import ResolvedSweep, load_sweep, resolve

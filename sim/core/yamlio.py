@@ -5,7 +5,7 @@
 (so that a validation error at ``('actors', 2, 'traits', 'resolve')`` maps to a line, also after
 a variant was merged into its base).
 
-Refused, each with a :class:`~sim.scenario.errors.Problem` naming file and line:
+Refused, each with a :class:`~sim.core.errors.Problem` naming file and line:
 
 - files above :data:`MAX_BYTES` (2 MiB), non-UTF-8 bytes, control characters (binary junk);
 - anchors and aliases (``&a`` / ``*a``: the "billion laughs" bomb), custom or non-plain tags
@@ -31,7 +31,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from sim.scenario.errors import Problem, SimUserError
+from sim.core.errors import Problem, SimUserError
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest accepted file, in bytes (2 MiB)."""

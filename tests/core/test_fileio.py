@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import fileio
+from sim.core import fileio
 
 
 def test_writes_and_uses_normal_permissions(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario.errors import SimUserError
-from sim.scenario.yamlio import MAX_BYTES, MAX_DEPTH, MDict, MList, format_loc, locate, parse_yaml, read_yaml
+from sim.core.errors import SimUserError
+from sim.core.yamlio import MAX_BYTES, MAX_DEPTH, MDict, MList, format_loc, locate, parse_yaml, read_yaml
 
 
 def problems_of(text: str) -> list[str]:
