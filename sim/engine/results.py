@@ -28,11 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.columns import HIST_BINS
 from sim.core.fileio import atomic_path, atomic_write_bytes
 from sim.scenario.schema import Scenario
-
-HIST_BINS = 101
-"""Escalation histograms use this many equal bins over [0, ladder.max]."""
 
 
 @dataclass(frozen=True)

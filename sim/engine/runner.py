@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from sim.core import columns as col
 from sim.engine.allocator import restore_heap_allocation
 from sim.engine.results import RunResults, Trajectory
 from sim.engine.seeds import stream_factory
@@ -109,15 +110,15 @@ def batch_table(cs: CompiledScenario, out: BatchOutput, first_run: int, batch_in
     """Per-run rows of one batch (columns documented in sim.engine.results)."""
     n = out.peak.shape[0]
     cols: dict[str, np.ndarray] = {
-        "run": np.arange(first_run, first_run + n, dtype=np.int64),
-        "batch": np.full(n, batch_index, dtype=np.int32),
+        col.RUN: np.arange(first_run, first_run + n, dtype=np.int64),
+        col.BATCH: np.full(n, batch_index, dtype=np.int32),
     }
     for o, oid in enumerate(cs.outcome_ids):
         step = out.outcome_step[o]
-        cols[oid] = step != NEVER
-        cols[f"{oid}_step"] = np.where(step != NEVER, step, np.nan).astype(np.float32)
-    cols["peak_escalation"] = out.peak.astype(np.float32)
-    cols["final_escalation"] = out.final.astype(np.float32)
+        cols[col.happened(oid)] = step != NEVER
+        cols[col.first_step(oid)] = np.where(step != NEVER, step, np.nan).astype(np.float32)
+    cols[col.PEAK] = out.peak.astype(np.float32)
+    cols[col.FINAL] = out.final.astype(np.float32)
     cols.update(out.columns)
     return pd.DataFrame(cols)
 
@@ -201,7 +202,7 @@ def run_scenario(
     plan = batch_plan(runs, batch_size)
     started = time.perf_counter()
     tables: dict[int, pd.DataFrame] = {}
-    hist = np.zeros((cs.horizon + 1, 101), dtype=np.int64)
+    hist = np.zeros((cs.horizon + 1, col.HIST_BINS), dtype=np.int64)
     counts = np.zeros((cs.horizon, cs.n_actors, cs.n_actions), dtype=np.int64)
     kept: list[Trajectory] = []
     compute = 0.0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from sim.core import columns as col
 from sim.model.rules import ActionAttrs, WeightArrays
 from sim.scenario.schema import (
     CAPABILITY_NAMES,
@@ -513,7 +514,7 @@ def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draw
         if not p.is_random():
             return param_ppf(p, np.zeros(n))
         values = param_ppf(p, stream(f"param:{path}").random(n))
-        columns[f"param.{path}"] = values.astype(np.float32)
+        columns[col.param(path)] = values.astype(np.float32)
         return values
 
     traits = {
@@ -542,7 +543,7 @@ def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draw
         if ev.probability is not None:
             p = draw(f"events.{ev.id}.probability", ev.probability)
             happens[e_i] = stream(f"event:{ev.id}").random(n) < p
-            columns[f"event.{ev.id}"] = happens[e_i]
+            columns[col.event(ev.id)] = happens[e_i]
     init_e = draw("initial.escalation", sc.initial.escalation)
     init_p = np.zeros((len(sc.actors), n))
     for sp in sc.initial.pressure:

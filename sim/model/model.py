@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.core.columns import HIST_BINS
 from sim.model import rules
 from sim.model.agents import ActorAgent
 from sim.model.compiled import (
@@ -31,7 +32,6 @@ from sim.model.compiled import (
     draw_parameters,
 )
 
-HIST_BINS = 101
 NEVER = -1
 
 
@@ -40,7 +40,7 @@ class BatchOutput:
     """What one batch produced (model layer; the engine turns it into tables).
 
     outcome_step: (O, N) first step of each outcome, -1 if never; peak, final: (N,) escalation;
-    escalation_hist: (T+1, 101) counts; action_counts: (T, A, K) counts;
+    escalation_hist: (T+1, HIST_BINS) counts; action_counts: (T, A, K) counts;
     sample_escalation: (T+1, S); sample_actions: (T, A, S); columns: drawn parameters per run.
     """
 

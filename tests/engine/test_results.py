@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim.engine.results import HIST_BINS, RunResults
+from sim.core.columns import HIST_BINS
+from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
 from sim.scenario.schema import Scenario
 

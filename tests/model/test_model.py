@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.core.columns import HIST_BINS
 from sim.engine.results import RunResults
 from sim.engine.runner import prepare, run_scenario
 from sim.engine.seeds import stream_factory
 from sim.model.agents import ActorAgent
-from sim.model.model import HIST_BINS, EscalationModel
+from sim.model.model import EscalationModel
 from sim.scenario.loader import load_scenario
 from sim.scenario.paths import apply_overrides
 from sim.scenario.schema import Scenario

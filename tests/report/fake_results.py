@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.results import HIST_BINS, RunResults, Trajectory
+from sim.core.columns import HIST_BINS
+from sim.engine.results import RunResults, Trajectory
 from sim.scenario.schema import TRAIT_NAMES, Scenario
 
 A = {"assumption": "synthetic test value"}

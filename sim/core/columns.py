@@ -1,0 +1,90 @@
+"""The output contract: names and types of every result column and aggregate shape.
+
+Every layer that writes or reads results (model draws, engine batch tables, the sweep store,
+analysis, reports) names columns through this module, never with its own f-strings.
+
+Per-run rows (``runs.parquet`` of ``sim run``; a sweep adds ``point`` and one column per swept
+path):
+
+==========================  =========  ==============================================================
+column                      dtype      meaning
+==========================  =========  ==============================================================
+``run``                     int64      global replication index (within a sweep point)
+``batch``                   int32      batch the run belongs to
+``point``                   int64      sweep design point (sweeps only)
+``<outcome>``               bool       the outcome happened in this run
+``<outcome>_step``          float32    first step it held, NaN if never
+``peak_escalation``         float32    highest escalation index reached (ladder points)
+``final_escalation``        float32    escalation index at the horizon (ladder points)
+``event.<id>``              bool       a probabilistic event happened in this run
+``param.<path>``            float32    the value drawn for a random parameter (path as in sweeps)
+==========================  =========  ==============================================================
+
+Aggregates: ``escalation_hist`` (T+1, :data:`HIST_BINS`) int64 counts of runs per escalation bin
+per step (equal bins over [0, ladder.max]); ``action_counts`` (T, A, K) int64 times actor a took
+action k at step t+1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+HIST_BINS = 101
+"""Escalation histograms use this many equal bins over [0, ladder.max]."""
+
+RUN = "run"
+BATCH = "batch"
+POINT = "point"
+PEAK = "peak_escalation"
+FINAL = "final_escalation"
+ESCALATION_METRICS: tuple[str, ...] = (PEAK, FINAL)
+"""Per-run escalation columns (ladder points, float32)."""
+
+PARAM_PREFIX = "param."
+EVENT_PREFIX = "event."
+STEP_SUFFIX = "_step"
+
+
+def happened(outcome_id: str) -> str:
+    """Column of ``outcome_id``: bool, the outcome happened in the run."""
+    return outcome_id
+
+
+def first_step(outcome_id: str) -> str:
+    """Column of the first step at which ``outcome_id`` held (float32, NaN if never)."""
+    return f"{outcome_id}{STEP_SUFFIX}"
+
+
+def param(path: str) -> str:
+    """Column of the value drawn at parameter ``path`` (e.g. ``actors.irgc.traits.resolve``)."""
+    return f"{PARAM_PREFIX}{path}"
+
+
+def event(event_id: str) -> str:
+    """Column of whether probabilistic event ``event_id`` happened (bool)."""
+    return f"{EVENT_PREFIX}{event_id}"
+
+
+def path_of(column: str) -> str:
+    """The parameter path of a ``param.<path>`` column."""
+    if not column.startswith(PARAM_PREFIX):
+        raise ValueError(f"{column!r} is not a drawn-parameter column")
+    return column.removeprefix(PARAM_PREFIX)
+
+
+def is_drawn(column: str) -> bool:
+    """True for the columns of what was drawn per run (parameters and event occurrences)."""
+    return column.startswith((PARAM_PREFIX, EVENT_PREFIX))
+
+
+def drawn_columns(columns: Iterable[str]) -> list[str]:
+    """The drawn columns among ``columns``, in order."""
+    return [c for c in columns if is_drawn(c)]
+
+
+def outcome_columns(outcome_ids: Iterable[str]) -> list[str]:
+    """For each outcome, its happened and first-step columns (in that order)."""
+    out: list[str] = []
+    for oid in outcome_ids:
+        out += [happened(oid), first_step(oid)]
+    return out
