@@ -16,6 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.core.errors import SimUserError
+from sim.scenario.kinds.conditions import describe_condition
+from sim.scenario.kinds.relations import RELATIONS, describe_relation
 from sim.scenario.loader import load_scenario, summary
 from sim.scenario.paths import get_param, list_param_paths
 from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Condition, Param, Scenario
@@ -50,22 +52,7 @@ def fmt_prov(item: Any, width: int = 70) -> str:
 
 def fmt_condition(c: Condition) -> str:
     """A condition on one line."""
-    if c.escalation_at_least is not None:
-        return f"escalation >= {c.escalation_at_least:g}"
-    if c.pressure_at_least is not None:
-        return f"pressure >= {c.pressure_at_least:g}"
-    if c.hit_at_least is not None:
-        return f"hit >= {c.hit_at_least:g}"
-    if c.action is not None:
-        who = ", ".join([*c.action.actors, *(f"side {s}" for s in c.action.sides)]) or "anyone"
-        return f"{who} took {'|'.join(c.action.actions)} x{c.action.count}"
-    if c.joint_action is not None:
-        parts = " & ".join(f"{p.side}:{'|'.join(p.actions)}" for p in c.joint_action.parties)
-        return f"jointly {parts} within {c.joint_action.within} steps"
-    if c.outcome is not None:
-        return f"outcome {c.outcome}"
-    joiner, subs = (" and ", c.all_of) if c.all_of else (" or ", c.any_of or [])
-    return "(" + joiner.join(fmt_condition(s) for s in subs) + ")"
+    return describe_condition(c)
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -145,17 +132,11 @@ def render(scenario: Scenario, console: Console, base: Scenario | None = None) -
 
 
 def _between(r: Any) -> str:
-    if r.type == "veto":
-        return f"{r.holder} may veto {r.subject}: {', '.join(r.actions)}"
-    if r.type == "command":
-        return f"{r.commander} commands {r.subordinate}"
-    if r.type == "alliance":
-        return " + ".join(r.members)
-    return f"{r.source} -> {r.target}"
+    return describe_relation(r)
 
 
 def _relation_value(r: Any) -> str:
-    field = {"veto": "strength", "command": "autonomy"}.get(r.type, "weight")
+    field = RELATIONS[r.type].param
     return f"{field} {fmt_param(getattr(r, field))}"
 
 
@@ -173,7 +154,7 @@ def _events_and_levers(scenario: Scenario, console: Console) -> None:
                 dates,
                 steps,
                 fmt_param(e.probability) if e.probability else "1",
-                ", ".join(f.kind for f in e.effects) or "-",
+                ", ".join(f.key for f in e.effects) or "-",
             )
         console.print(events)
     if scenario.levers:
@@ -184,9 +165,7 @@ def _events_and_levers(scenario: Scenario, console: Console) -> None:
 
 
 def _effect(f: Any) -> str:
-    if f.set is not None:
-        return f"set {f.set.path} = {fmt_param(f.set.value)}"
-    return str(f.kind)
+    return f.describe() if f.key == "set" else str(f.key)
 
 
 def differences(base: Scenario, variant: Scenario) -> list[tuple[str, str, str]]:

@@ -1,125 +1,55 @@
 """A scenario turned into arrays: the static tables the model steps with, and per-run draws.
 
-``compile_scenario`` is deterministic (no randomness). ``draw_parameters`` draws every uncertain
-number of a batch by inverse transform of a uniform taken from a stream keyed by the number's
-path, so adding or removing an actor, a relation or an event leaves every other draw unchanged
-(common random numbers across variants).
+``compile_scenario`` is deterministic (no randomness): each kind compiles itself (conditions,
+effects, relations, action properties, outcomes: ``sim.scenario.kinds``) through the
+:class:`Compiler` here. ``draw_parameters`` draws every uncertain number of a batch (the sites of
+``sim.scenario.paths.param_sites``) by inverse transform of a uniform taken from a stream keyed
+by the number's path, so adding or removing an actor, a relation or an event leaves every other
+draw unchanged (common random numbers across variants).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from sim.core import columns as col
 from sim.model.rules import ActionAttrs, WeightArrays
-from sim.scenario.schema import (
-    CAPABILITY_NAMES,
-    TRAIT_NAMES,
-    ActorScope,
-    AllianceRelation,
-    CommandRelation,
-    Condition,
-    Effect,
-    InfluenceRelation,
-    Param,
-    Scenario,
-    VetoRelation,
-)
+from sim.scenario.base import ActorScope, Param
+from sim.scenario.kinds.actions import action_arrays
+from sim.scenario.kinds.conditions import CONDITIONS, Cond, Condition
+from sim.scenario.kinds.effects import CompiledEffects, Effect, Timing, compile_effects
+from sim.scenario.kinds.outcomes import outcome_order
+from sim.scenario.kinds.relations import RELATIONS, RelationSpec
+from sim.scenario.paths import param_sites
+from sim.scenario.schema import Scenario
+from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES
 
 StreamFactory = Callable[[str], np.random.Generator]
 """Returns the random stream for a key (e.g. ``param:actors.irgc.traits.resolve``, ``actor:irgc``)."""
 
-DYNAMICS_NAMES = (
-    "logit_precision",
-    "relaxation",
-    "accident_base",
-    "accident_growth",
-    "accident_severity",
-    "pressure_decay",
-    "distrust_learning",
-    "mixed_signal_sensitivity",
-    "prospect_decay",
-)
-WEIGHT_NAMES = tuple(WeightArrays.__dataclass_fields__)
-
-
-# ---- conditions ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cond:
-    """A compiled condition node. ``kind`` is one of: esc, pressure, hit, count, joint, outcome,
-    all, any. Counters (``slot``) live in the model's state."""
-
-    kind: str
-    value: float = 0.0
-    slot: int = -1
-    owner: int = -1
-    children: tuple[Cond, ...] = ()
-
-
-@dataclass(frozen=True)
-class CounterSpec:
-    """A cumulative action counter: uses of ``actions`` by ``actors`` (masks)."""
-
-    actors: np.ndarray  # (A,) bool
-    actions: np.ndarray  # (K,) bool
-
-
-@dataclass(frozen=True)
-class JointSpec:
-    """Each party's last step of using one of its actions; all within ``within`` steps."""
-
-    parties: tuple[CounterSpec, ...]
-    within: int
-
-
-# ---- effects ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Continuous:
-    """Continuous effects of one source (event window or lever), summed over its effects."""
-
-    utility: np.ndarray  # (A, K)
-    forbid: np.ndarray  # (A, K) bool
-    prospect: float
-    floor: np.ndarray  # (A,) pressure floor, 0 = none
-
-    def is_empty(self) -> bool:
-        return not (self.utility.any() or self.forbid.any() or self.prospect or self.floor.any())
-
-
-@dataclass
-class OneShot:
-    """One-shot effects of an event, applied on its first step in the runs where it happens."""
-
-    escalation: float = 0.0
-    hits: np.ndarray | None = None  # (A,)
-    pressure: np.ndarray | None = None  # (A,)
-    set_traits: list[tuple[int, str, float]] = field(default_factory=list)
-    levers: list[tuple[int, bool]] = field(default_factory=list)
-
 
 @dataclass(frozen=True)
 class EventSpec:
+    """An event: steps ``start``..``end`` (inclusive), its Param of happening (None: always)."""
+
     id: str
     start: int
     end: int
     probability: Param | None
-    one_shot: OneShot
-    continuous: Continuous
+    one_shot: CompiledEffects
+    continuous: CompiledEffects
 
 
 @dataclass(frozen=True)
 class LeverSpec:
     id: str
     on: bool
-    continuous: Continuous
+    continuous: CompiledEffects
 
 
 @dataclass(frozen=True)
@@ -131,40 +61,13 @@ class RedLineSpec:
 
 
 @dataclass(frozen=True)
-class VetoSpec:
-    id: str
-    holder: int
-    subject: int
-    actions: np.ndarray  # (K,) bool
-    strength: Param
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    id: str
-    commander: int
-    subordinate: int
-    autonomy: Param
-
-
-@dataclass(frozen=True)
-class AllianceSpec:
-    id: str
-    members: tuple[int, ...]
-    weight: Param
-
-
-@dataclass(frozen=True)
-class InfluenceSpec:
-    id: str
-    source: int
-    target: int
-    weight: Param
-
-
-@dataclass(frozen=True)
 class CompiledScenario:
-    """Static arrays of a scenario. A: actors, K: actions, T: horizon in steps."""
+    """Static arrays of a scenario. A: actors, K: actions, T: horizon in steps.
+
+    ``relations`` in scenario order; ``gates`` the gating relations in the order they gate
+    (by their kind's ``gate_phase``, then scenario order); ``condition_slots``: per condition
+    kind key, the specs of the state it keeps (e.g. action counters).
+    """
 
     scenario: Scenario
     actor_ids: tuple[str, ...]
@@ -178,18 +81,15 @@ class CompiledScenario:
     side_of: np.ndarray  # (A,) index into sides
     adversary_sides: np.ndarray  # (A, S) bool: side s is an adversary of actor i
     wait_step: np.ndarray  # (A,) step of the awaited event (T + 1 if none)
-    vetoes: tuple[VetoSpec, ...]
-    commands: tuple[CommandSpec, ...]
-    alliances: tuple[AllianceSpec, ...]
-    influences: tuple[InfluenceSpec, ...]
+    relations: tuple[RelationSpec, ...]
+    gates: tuple[RelationSpec, ...]
     events: tuple[EventSpec, ...]
     levers: tuple[LeverSpec, ...]
     red_lines: tuple[RedLineSpec, ...]
     outcome_ids: tuple[str, ...]
-    outcomes: tuple[Cond, ...]  # in dependency order of outcome_order
+    outcomes: tuple[Cond, ...]  # in scenario order; evaluated in ``outcome_order``
     outcome_order: tuple[int, ...]
-    counters: tuple[CounterSpec, ...]
-    joints: tuple[JointSpec, ...]
+    condition_slots: dict[str, tuple[Any, ...]]
 
     @property
     def n_actors(self) -> int:
@@ -208,16 +108,18 @@ class CompiledScenario:
         return self.scenario.ladder.max
 
 
-class _Builder:
-    """Collects counters and joint specs while compiling conditions."""
+class Compiler:
+    """Index maps, masks and state slots for the kinds compiling one scenario."""
 
     def __init__(self, sc: Scenario):
         self.sc = sc
         self.actor_index = {a.id: i for i, a in enumerate(sc.actors)}
         self.action_index = {a.id: k for k, a in enumerate(sc.actions)}
         self.outcome_index = {o.id: n for n, o in enumerate(sc.outcomes)}
-        self.counters: list[CounterSpec] = []
-        self.joints: list[JointSpec] = []
+        self.lever_index = {lv.id: n for n, lv in enumerate(sc.levers)}
+        self.n_actors = len(sc.actors)
+        self.n_actions = len(sc.actions)
+        self.slots: dict[str, list[Any]] = {key: [] for key in CONDITIONS}
 
     def actor_mask(self, scope: ActorScope) -> np.ndarray:
         sides = set(scope.sides)
@@ -234,220 +136,116 @@ class _Builder:
             mask[self.action_index[a]] = True
         return mask
 
+    def add_slot(self, family: str, spec: Any) -> int:
+        self.slots[family].append(spec)
+        return len(self.slots[family]) - 1
+
     def condition(self, c: Condition, owner: int = -1) -> Cond:
-        if c.escalation_at_least is not None:
-            return Cond("esc", value=c.escalation_at_least)
-        if c.pressure_at_least is not None:
-            return Cond("pressure", value=c.pressure_at_least, owner=self._owner(owner, "pressure_at_least"))
-        if c.hit_at_least is not None:
-            return Cond("hit", value=c.hit_at_least, owner=self._owner(owner, "hit_at_least"))
-        if c.action is not None:
-            self.counters.append(CounterSpec(self.actor_mask(c.action), self.action_mask(c.action.actions)))
-            return Cond("count", value=c.action.count, slot=len(self.counters) - 1)
-        if c.joint_action is not None:
-            parties = tuple(
-                CounterSpec(self.side_mask(p.side), self.action_mask(p.actions))
-                for p in c.joint_action.parties
-            )
-            self.joints.append(JointSpec(parties, c.joint_action.within))
-            return Cond("joint", slot=len(self.joints) - 1)
-        if c.outcome is not None:
-            return Cond("outcome", slot=self.outcome_index[c.outcome])
-        kids = c.all_of if c.all_of is not None else c.any_of
-        assert kids is not None
-        return Cond(
-            "all" if c.all_of is not None else "any", children=tuple(self.condition(k, owner) for k in kids)
-        )
+        """Compile a condition tree; ``owner`` is the actor of a red line (-1 elsewhere)."""
+        return c.kind.compile(c.value, self, owner, lambda sub: self.condition(sub, owner))
 
-    @staticmethod
-    def _owner(owner: int, key: str) -> int:
-        if owner < 0:
-            raise ValueError(f"`{key}` reads an actor's own state: it may only be used in red lines")
-        return owner
-
-    def continuous(self, effects: list[Effect]) -> Continuous:
-        n_a, n_k = len(self.sc.actors), len(self.sc.actions)
-        out = Continuous(np.zeros((n_a, n_k)), np.zeros((n_a, n_k), dtype=bool), 0.0, np.zeros(n_a))
-        for e in effects:
-            if e.utility is not None:
-                out.utility += np.outer(self.actor_mask(e.utility), self.action_mask(e.utility.actions)) * (
-                    e.utility.delta
-                )
-            elif e.forbid is not None:
-                out.forbid |= np.outer(self.actor_mask(e.forbid), self.action_mask(e.forbid.actions))
-            elif e.prospect is not None:
-                out.prospect += e.prospect
-            elif e.pressure_floor is not None:
-                out.floor = np.maximum(
-                    out.floor, self.side_mask(e.pressure_floor.side) * e.pressure_floor.value
-                )
-        return out
-
-    def one_shot(self, effects: list[Effect], lever_index: dict[str, int]) -> OneShot:
-        n_a = len(self.sc.actors)
-        out = OneShot()
-        for e in effects:
-            if e.escalation is not None:
-                out.escalation += e.escalation
-            elif e.hit is not None:
-                hits = out.hits if out.hits is not None else np.zeros(n_a)
-                out.hits = np.maximum(hits, self.side_mask(e.hit.side) * e.hit.amount)
-            elif e.pressure is not None:
-                press = out.pressure if out.pressure is not None else np.zeros(n_a)
-                out.pressure = press + self.side_mask(e.pressure.side) * e.pressure.delta
-            elif e.set_trait is not None:
-                out.set_traits.append(
-                    (self.actor_index[e.set_trait.actor], e.set_trait.trait, e.set_trait.value)
-                )
-            elif e.lever is not None:
-                out.levers.append((lever_index[e.lever.id], e.lever.on))
-        return out
+    def effects(self, effects: list[Effect], timing: Timing) -> CompiledEffects:
+        return compile_effects(effects, self, timing)
 
 
 def _action_attrs(sc: Scenario) -> ActionAttrs:
-    g = np.array([a.goldstein for a in sc.actions], dtype=float)
-    host = -g / 10.0
-    ppg = sc.ladder.points_per_goldstein
-    delta = np.array(
-        [a.effects.escalation if a.effects.escalation is not None else -a.goldstein * ppg for a in sc.actions]
-    )
-    return ActionAttrs(
-        host=host,
-        hostp=np.maximum(host, 0.0),
-        coop=np.maximum(g, 0.0) / 10.0,
-        neg=np.array([float("negotiation" in a.tags) for a in sc.actions]),
-        mil=np.array([float("military" in a.tags) for a in sc.actions]),
-        base=np.array([a.base_utility for a in sc.actions]),
-        delta=delta,
-        pressure=np.array([a.effects.pressure_on_adversaries for a in sc.actions]),
-        prospect=np.array([a.effects.prospect for a in sc.actions]),
-    )
+    return ActionAttrs(**action_arrays(sc.actions, sc.ladder.points_per_goldstein))
 
 
-def _outcome_order(sc: Scenario) -> tuple[int, ...]:
-    """Outcomes sorted so that every outcome comes after those its condition names."""
-    index = {o.id: n for n, o in enumerate(sc.outcomes)}
-
-    def refs(c: Condition) -> Iterator[str]:
-        if c.outcome is not None:
-            yield c.outcome
-        for k in (c.all_of or []) + (c.any_of or []):
-            yield from refs(k)
-
-    order: list[int] = []
-    seen: set[int] = set()
-
-    def visit(n: int, stack: tuple[int, ...]) -> None:
-        if n in seen:
-            return
-        if n in stack:
-            raise ValueError(f"outcome {sc.outcomes[n].id} depends on itself")
-        for r in refs(sc.outcomes[n].when):
-            visit(index[r], (*stack, n))
-        seen.add(n)
-        order.append(n)
-
-    for n in range(len(sc.outcomes)):
-        visit(n, ())
-    return tuple(order)
-
-
-def compile_scenario(sc: Scenario) -> CompiledScenario:
-    """Turn a validated scenario into the model's static arrays."""
-    b = _Builder(sc)
+def _sides(sc: Scenario) -> dict[str, np.ndarray]:
+    """Who is whose adversary: by actor, by side, and each adversary's share of hostility."""
     n_a = len(sc.actors)
-    catalogue = np.array([[act.id in a.actions for act in sc.actions] for a in sc.actors])
     adversary = np.array(
         [[other.side in a.adversaries and other.id != a.id for other in sc.actors] for a in sc.actors]
     )
     sides = sc.sides
-    side_of = np.array([sides.index(a.side) for a in sc.actors])
-    adversary_sides = np.array([[s in a.adversaries for s in sides] for a in sc.actors]).reshape(
-        n_a, len(sides)
-    )
     counts = adversary.sum(axis=1, keepdims=True)
-    share = np.where(counts > 0, adversary / np.maximum(counts, 1), 0.0)
-    event_step = {e.id: sc.scenario.step_of(e.start) for e in sc.events}
-    wait_step = np.array(
-        [event_step[a.waits_for] if a.waits_for else sc.scenario.horizon + 1 for a in sc.actors]
-    )
-    lever_index = {lv.id: n for n, lv in enumerate(sc.levers)}
-    vetoes, commands, alliances, influences = [], [], [], []
-    for r in sc.relations:
-        if isinstance(r, VetoRelation):
-            vetoes.append(
-                VetoSpec(
-                    r.id,
-                    b.actor_index[r.holder],
-                    b.actor_index[r.subject],
-                    b.action_mask(r.actions),
-                    r.strength,
-                )
-            )
-        elif isinstance(r, CommandRelation):
-            commands.append(
-                CommandSpec(r.id, b.actor_index[r.commander], b.actor_index[r.subordinate], r.autonomy)
-            )
-        elif isinstance(r, AllianceRelation):
-            alliances.append(AllianceSpec(r.id, tuple(b.actor_index[m] for m in r.members), r.weight))
-        elif isinstance(r, InfluenceRelation):
-            influences.append(InfluenceSpec(r.id, b.actor_index[r.source], b.actor_index[r.target], r.weight))
-    events = tuple(
+    return {
+        "adversary": adversary,
+        "adversary_share": np.where(counts > 0, adversary / np.maximum(counts, 1), 0.0),
+        "side_of": np.array([sides.index(a.side) for a in sc.actors]),
+        "adversary_sides": np.array([[s in a.adversaries for s in sides] for a in sc.actors]).reshape(
+            n_a, len(sides)
+        ),
+    }
+
+
+def _events(sc: Scenario, cc: Compiler) -> tuple[EventSpec, ...]:
+    meta = sc.scenario
+    return tuple(
         EventSpec(
             id=e.id,
-            start=event_step[e.id],
-            end=sc.scenario.step_of(e.end) if e.end is not None else event_step[e.id],
+            start=meta.step_of(e.start),
+            end=meta.step_of(e.end) if e.end is not None else meta.step_of(e.start),
             probability=e.probability,
-            one_shot=b.one_shot(e.effects, lever_index),
-            continuous=b.continuous(e.effects),
+            one_shot=cc.effects(e.effects, Timing.ONE_SHOT),
+            continuous=cc.effects(e.effects, Timing.CONTINUOUS),
         )
         for e in sc.events
     )
-    levers = tuple(LeverSpec(lv.id, lv.on, b.continuous(lv.effects)) for lv in sc.levers)
-    red_lines = tuple(
+
+
+def _red_lines(sc: Scenario, cc: Compiler) -> tuple[RedLineSpec, ...]:
+    return tuple(
         RedLineSpec(
             owner=i,
-            when=b.condition(rl.when, owner=i),
-            forbid=b.action_mask(rl.forbid),
+            when=cc.condition(rl.when, owner=i),
+            forbid=cc.action_mask(rl.forbid),
             utility=np.array([rl.utility.get(act.id, 0.0) for act in sc.actions]),
         )
         for i, a in enumerate(sc.actors)
         for rl in a.red_lines
     )
-    outcomes = tuple(b.condition(o.when) for o in sc.outcomes)
-    # An actor scores its own catalogue, the status quo, and what it may veto or restrain.
+
+
+def _scored(
+    sc: Scenario, cc: Compiler, catalogue: np.ndarray, relations: tuple[RelationSpec, ...]
+) -> tuple[np.ndarray, ...]:
+    """An actor scores its own catalogue, the status quo, and what it may veto or restrain."""
     scored_mask = catalogue.copy()
-    scored_mask[:, b.action_index[sc.status_quo_action]] = True
-    for v in vetoes:
-        scored_mask[v.holder] |= catalogue[v.subject]
-    for c in commands:
-        scored_mask[c.commander] |= catalogue[c.subordinate]
-    scored = tuple(np.flatnonzero(row) for row in scored_mask)
+    scored_mask[:, cc.action_index[sc.status_quo_action]] = True
+    for spec in relations:
+        pair = spec.kind.gatekeeper(spec)
+        if pair is not None:
+            keeper, subject = pair
+            scored_mask[keeper] |= catalogue[subject]
+    return tuple(np.flatnonzero(row) for row in scored_mask)
+
+
+def compile_scenario(sc: Scenario) -> CompiledScenario:
+    """Turn a validated scenario into the model's static arrays."""
+    cc = Compiler(sc)
+    catalogue = np.array([[act.id in a.actions for act in sc.actions] for a in sc.actors])
+    event_step = {e.id: sc.scenario.step_of(e.start) for e in sc.events}
+    wait_step = np.array(
+        [event_step[a.waits_for] if a.waits_for else sc.scenario.horizon + 1 for a in sc.actors]
+    )
+    relations = tuple(RELATIONS[r.type].compile(r, cc) for r in sc.relations)
+    gating = [r for r in relations if r.kind.gate_phase is not None]
+    gates = tuple(sorted(gating, key=lambda r: r.kind.gate_phase or 0))
+    events = _events(sc, cc)
+    levers = tuple(LeverSpec(lv.id, lv.on, cc.effects(lv.effects, Timing.CONTINUOUS)) for lv in sc.levers)
+    red_lines = _red_lines(sc, cc)
+    outcomes = tuple(cc.condition(o.when) for o in sc.outcomes)
     return CompiledScenario(
         scenario=sc,
         actor_ids=tuple(sc.actor_ids),
         action_ids=tuple(sc.action_ids),
         acts=_action_attrs(sc),
         catalogue=catalogue,
-        scored=scored,
-        status_quo=b.action_index[sc.status_quo_action],
-        adversary=adversary,
-        adversary_share=share,
-        side_of=side_of,
-        adversary_sides=adversary_sides,
+        scored=_scored(sc, cc, catalogue, relations),
+        status_quo=cc.action_index[sc.status_quo_action],
         wait_step=wait_step,
-        vetoes=tuple(vetoes),
-        commands=tuple(commands),
-        alliances=tuple(alliances),
-        influences=tuple(influences),
+        relations=relations,
+        gates=gates,
         events=events,
         levers=levers,
         red_lines=red_lines,
         outcome_ids=tuple(o.id for o in sc.outcomes),
         outcomes=outcomes,
-        outcome_order=_outcome_order(sc),
-        counters=tuple(b.counters),
-        joints=tuple(b.joints),
+        outcome_order=outcome_order(list(sc.outcomes)),
+        condition_slots={k: tuple(v) for k, v in cc.slots.items()},
+        **_sides(sc),
     )
 
 
@@ -506,49 +304,40 @@ class Draws:
 
 
 def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draws:
-    """Draw every Param of the scenario for ``n`` runs from path-keyed streams."""
+    """Draw every Param of the scenario (its parameter sites) for ``n`` runs from path-keyed
+    streams, then whether each probabilistic event happens."""
     sc = cs.scenario
     columns: dict[str, np.ndarray] = {}
+    drawn: dict[tuple[str, str, str], np.ndarray] = {}
+    for site in param_sites(sc):
+        if site.param.is_random():
+            values = param_ppf(site.param, stream(f"param:{site.path}").random(n))
+            columns[col.param(site.path)] = values.astype(np.float32)
+        else:
+            values = param_ppf(site.param, np.zeros(n))
+        drawn[site.group, site.owner, site.name] = values
 
-    def draw(path: str, p: Param) -> np.ndarray:
-        if not p.is_random():
-            return param_ppf(p, np.zeros(n))
-        values = param_ppf(p, stream(f"param:{path}").random(n))
-        columns[col.param(path)] = values.astype(np.float32)
-        return values
+    def per_actor(group: str, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        return {x: np.stack([drawn[group, a.id, x] for a in sc.actors]) for x in names}
 
-    traits = {
-        t: np.stack([draw(f"actors.{a.id}.traits.{t}", getattr(a.traits, t)) for a in sc.actors])
-        for t in TRAIT_NAMES
-    }
-    caps = {
-        c: np.stack([draw(f"actors.{a.id}.capabilities.{c}", getattr(a.capabilities, c)) for a in sc.actors])
-        for c in CAPABILITY_NAMES
-    }
-    dyn = {d: draw(f"dynamics.{d}", getattr(sc.dynamics, d)) for d in DYNAMICS_NAMES}
-    weights = WeightArrays(
-        **{w: draw(f"dynamics.weights.{w}", getattr(sc.dynamics.weights, w)) for w in WEIGHT_NAMES}
-    )
-    rel: dict[str, np.ndarray] = {}
-    for v in cs.vetoes:
-        rel[v.id] = draw(f"relations.{v.id}.strength", v.strength)
-    for c in cs.commands:
-        rel[c.id] = draw(f"relations.{c.id}.autonomy", c.autonomy)
-    for al in cs.alliances:
-        rel[al.id] = draw(f"relations.{al.id}.weight", al.weight)
-    for inf in cs.influences:
-        rel[inf.id] = draw(f"relations.{inf.id}.weight", inf.weight)
     happens = np.ones((len(cs.events), n), dtype=bool)
     for e_i, ev in enumerate(cs.events):
         if ev.probability is not None:
-            p = draw(f"events.{ev.id}.probability", ev.probability)
-            happens[e_i] = stream(f"event:{ev.id}").random(n) < p
+            happens[e_i] = stream(f"event:{ev.id}").random(n) < drawn["events", ev.id, "probability"]
             columns[col.event(ev.id)] = happens[e_i]
-    init_e = draw("initial.escalation", sc.initial.escalation)
     init_p = np.zeros((len(sc.actors), n))
     for sp in sc.initial.pressure:
-        value = draw(f"initial.pressure.{sp.side}", sp.value)
         for i, a in enumerate(sc.actors):
             if a.side == sp.side:
-                init_p[i] = value
-    return Draws(traits, caps, dyn, weights, rel, happens, init_e, init_p, columns)
+                init_p[i] = drawn["initial", sp.side, "pressure"]
+    return Draws(
+        traits=per_actor("traits", TRAIT_NAMES),
+        capabilities=per_actor("capabilities", CAPABILITY_NAMES),
+        dynamics={name: v for (group, _, name), v in drawn.items() if group == "dynamics"},
+        weights=WeightArrays(**{name: v for (group, _, name), v in drawn.items() if group == "weights"}),
+        relations={owner: v for (group, owner, _), v in drawn.items() if group == "relations"},
+        events=happens,
+        initial_escalation=drawn["initial", "", "escalation"],
+        initial_pressure=init_p,
+        columns=columns,
+    )

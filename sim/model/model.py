@@ -23,16 +23,12 @@ import numpy as np
 from sim.core.columns import HIST_BINS
 from sim.model import rules
 from sim.model.agents import ActorAgent
-from sim.model.compiled import (
-    CompiledScenario,
-    Cond,
-    Continuous,
-    Draws,
-    StreamFactory,
-    draw_parameters,
-)
+from sim.model.compiled import CompiledScenario, Draws, StreamFactory, draw_parameters
+from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
+from sim.scenario.kinds.effects import CompiledEffects, StepEffects
+from sim.scenario.kinds.outcomes import update_outcomes
 
-NEVER = -1
+__all__ = ["NEVER", "BatchOutput", "EscalationModel"]
 
 
 @dataclass
@@ -72,11 +68,7 @@ class EscalationModel(mesa.Model):
         self.lever_on = np.array([[lv.on] * n for lv in cs.levers], dtype=bool).reshape(len(cs.levers), n)
         self.hawk_effective = self._influenced_hawkishness()
         self.alliance_pairs = [
-            (i, j, draws.relations[al.id])
-            for al in cs.alliances
-            for i in al.members
-            for j in al.members
-            if i != j
+            (i, j, draws.relations[spec.id]) for spec in cs.relations for i, j in spec.kind.hit_shares(spec)
         ]
         n_a, n_k, horizon = cs.n_actors, cs.n_actions, cs.horizon
         self.escalation = np.clip(draws.initial_escalation.copy(), 0.0, cs.e_max)
@@ -85,8 +77,11 @@ class EscalationModel(mesa.Model):
         self.seen = np.zeros((n_a, n))
         self.hit = np.zeros((n_a, n))
         self.prospect = np.zeros(n)
-        self.counters = np.zeros((len(cs.counters), n), dtype=np.int64)
-        self.joint_last = [np.full((len(j.parties), n), -(10**9), dtype=np.int64) for j in cs.joints]
+        self.condition_state = {
+            key: CONDITIONS[key].init_state(list(specs), n)
+            for key, specs in cs.condition_slots.items()
+            if specs
+        }
         self.outcome_step = np.full((len(cs.outcomes), n), NEVER, dtype=np.int32)
         self.peak = self.escalation.copy()
         self.escalation_hist = np.zeros((horizon + 1, HIST_BINS), dtype=np.int64)
@@ -109,10 +104,14 @@ class EscalationModel(mesa.Model):
         hawk = self.traits["hawkishness"]
         pulls = np.zeros_like(hawk)
         total = np.zeros_like(hawk)
-        for inf in self.cs.influences:
-            w = self.draws.relations[inf.id]
-            pulls[inf.target] += w * hawk[inf.source]
-            total[inf.target] += w
+        for spec in self.cs.relations:
+            pull = spec.kind.hawk_pull(spec)
+            if pull is None:
+                continue
+            target, source = pull
+            w = self.draws.relations[spec.id]
+            pulls[target] += w * hawk[source]
+            total[target] += w
         scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-12), 1.0)
         return (1.0 - total * scale) * hawk + pulls * scale
 
@@ -138,29 +137,25 @@ class EscalationModel(mesa.Model):
             self.step()
         return self.output()
 
+    @property
+    def e_max(self) -> float:
+        """Top of the escalation ladder (ladder points)."""
+        return self.cs.e_max
+
+    def set_trait(self, actor: int, trait: str, value: float, happens: np.ndarray) -> None:
+        """Set ``trait`` of ``actor`` to ``value`` in the runs where ``happens`` (N,) bool."""
+        self.trait_epoch += 1  # agents recompute their cached sensitivities
+        self.traits[trait][actor] = np.where(happens, value, self.traits[trait][actor])
+        if trait == "hawkishness":
+            self.hawk_effective = self._influenced_hawkishness()
+
     def _fire_events(self, t: int) -> None:
         """One-shot effects of events starting at t (events dated at step 0 fire at step 1)."""
         for e_i, ev in enumerate(self.cs.events):
-            if max(ev.start, 1) != t:
-                continue
-            happens = self.draws.events[e_i]
-            shot = ev.one_shot
-            if shot.escalation:
-                self.escalation = np.clip(self.escalation + shot.escalation * happens, 0.0, self.cs.e_max)
-            if shot.hits is not None:
-                self.hit = np.maximum(self.hit, shot.hits[:, None] * happens)
-            if shot.pressure is not None:
-                self.pressure = np.clip(self.pressure + shot.pressure[:, None] * happens, 0.0, 1.0)
-            if shot.set_traits:
-                self.trait_epoch += 1  # agents recompute their cached sensitivities
-            for actor, trait, value in shot.set_traits:
-                self.traits[trait][actor] = np.where(happens, value, self.traits[trait][actor])
-                if trait == "hawkishness":
-                    self.hawk_effective = self._influenced_hawkishness()
-            for lever, on in shot.levers:
-                self.lever_on[lever] = np.where(happens, on, self.lever_on[lever])
+            if max(ev.start, 1) == t:
+                ev.one_shot.fire(self, self.draws.events[e_i])
 
-    def _active_sources(self, t: int) -> list[tuple[Continuous, np.ndarray]]:
+    def _active_sources(self, t: int) -> list[tuple[CompiledEffects, np.ndarray]]:
         sources = [
             (ev.continuous, self.draws.events[e_i])
             for e_i, ev in enumerate(self.cs.events)
@@ -174,48 +169,41 @@ class EscalationModel(mesa.Model):
         ((K_i, 1) when the same in every run, else (K_i, N)), the talks prospect added by
         windows, and pressure floors (A, N|1)."""
         cs = self.cs
-        scored = cs.scored
-        bonus = [np.zeros((s.size, 1)) for s in scored]
-        forbid = [np.zeros((s.size, 1), dtype=bool) for s in scored]
-        floor = np.zeros((cs.n_actors, 1))
-        prospect: np.ndarray | float = 0.0
+        step = StepEffects.empty(cs.scored, cs.n_actors)
         for src, active in self._active_sources(t):
-            if not active.any():
-                continue
-            everywhere = bool(active.all())
-            weight = 1.0 if everywhere else active.astype(float)
-            mask = True if everywhere else active
-            for i in np.flatnonzero(src.utility.any(axis=1)):
-                bonus[i] = bonus[i] + src.utility[i, scored[i]][:, None] * weight
-            for i in np.flatnonzero(src.forbid.any(axis=1)):
-                forbid[i] = forbid[i] | (src.forbid[i, scored[i]][:, None] & mask)
-            prospect = prospect + src.prospect * weight
-            floor = np.maximum(floor, src.floor[:, None] * weight)
+            if active.any():
+                src.apply(step, active)
         for rl in cs.red_lines:
             hold = self._holds(rl.when, t)
             if hold.any():
-                rows = scored[rl.owner]
-                bonus[rl.owner] = bonus[rl.owner] + rl.utility[rows][:, None] * hold
-                forbid[rl.owner] = forbid[rl.owner] | (rl.forbid[rows][:, None] & hold)
-        self.step_bonus, self.step_forbid, self.floor, self.window_prospect = bonus, forbid, floor, prospect
+                rows = cs.scored[rl.owner]
+                step.bonus[rl.owner] = step.bonus[rl.owner] + rl.utility[rows][:, None] * hold
+                step.forbid[rl.owner] = step.forbid[rl.owner] | (rl.forbid[rows][:, None] & hold)
+        self.step_bonus, self.step_forbid = step.bonus, step.forbid
+        self.floor, self.window_prospect = step.floor, step.prospect
+
+    @property
+    def status_quo(self) -> int:
+        return self.cs.status_quo
+
+    def consent(self, actor: int, action: np.ndarray) -> np.ndarray:
+        """(N,) consent of ``actor`` to ``action`` (N,) taken by an actor it gates."""
+        return self.actor_agents[actor].consent(action)
+
+    def block(
+        self, subject: int, action: np.ndarray, eligible: np.ndarray, p_block: np.ndarray
+    ) -> np.ndarray:
+        """``action`` replaced by the status quo where eligible and the subject's draw < p_block."""
+        gated, _ = rules.gate(
+            action, eligible, p_block, self.actor_agents[subject].gate_draw, self.status_quo
+        )
+        return gated
 
     def _apply_relations(self, choices: np.ndarray) -> np.ndarray:
-        """Vetoes, then command restraint, each replacing blocked actions by the status quo."""
-        q = self.cs.status_quo
-        for v in self.cs.vetoes:
-            listed = v.actions[choices[v.subject]]
-            kappa = self.actor_agents[v.holder].consent(choices[v.subject])
-            p_block = self.draws.relations[v.id] * (1.0 - kappa)
-            choices[v.subject], _ = rules.gate(
-                choices[v.subject], listed, p_block, self.actor_agents[v.subject].gate_draw, q
-            )
-        for c in self.cs.commands:
-            sub = choices[c.subordinate]
-            kappa = self.actor_agents[c.commander].consent(sub)
-            p_block = (1.0 - self.draws.relations[c.id]) * (1.0 - kappa)
-            choices[c.subordinate], _ = rules.gate(
-                sub, sub != q, p_block, self.actor_agents[c.subordinate].gate_draw, q
-            )
+        """The gating relations in order (vetoes, then command restraint), each replacing blocked
+        actions by the status quo."""
+        for spec in self.cs.gates:
+            spec.kind.gate(spec, self, choices, self.draws.relations[spec.id])
         return choices
 
     def _update_world(self, choices: np.ndarray) -> None:
@@ -249,39 +237,18 @@ class EscalationModel(mesa.Model):
     # ---- outcomes and records -----------------------------------------------------------------
 
     def _count_actions(self, choices: np.ndarray, t: int) -> None:
-        for slot, spec in enumerate(self.cs.counters):
-            self.counters[slot] += (spec.actions[choices] & spec.actors[:, None]).sum(axis=0)
-        for j, joint in enumerate(self.cs.joints):
-            for p, party in enumerate(joint.parties):
-                took = (party.actions[choices] & party.actors[:, None]).any(axis=0)
-                self.joint_last[j][p] = np.where(took, t, self.joint_last[j][p])
+        """Update the state the condition kinds keep (e.g. action counters)."""
+        for key, state in self.condition_state.items():
+            CONDITIONS[key].record(state, list(self.cs.condition_slots[key]), choices, t)
 
     def _holds(self, c: Cond, t: int) -> np.ndarray:
         """Evaluate a compiled condition in every run: (N,) bool."""
-        return np.asarray(self._condition(c, t), dtype=bool)
-
-    def _condition(self, c: Cond, t: int) -> object:
-        if c.kind == "esc":
-            return self.escalation >= c.value
-        if c.kind == "pressure":
-            return self.pressure[c.owner] >= c.value
-        if c.kind == "hit":
-            return self.hit[c.owner] >= c.value
-        if c.kind == "count":
-            return self.counters[c.slot] >= c.value
-        if c.kind == "joint":
-            within = self.cs.joints[c.slot].within
-            return (self.joint_last[c.slot] > t - within).all(axis=0)
-        if c.kind == "outcome":
-            return self.outcome_step[c.slot] != NEVER
-        parts = [self._holds(k, t) for k in c.children]
-        combine = np.logical_and if c.kind == "all" else np.logical_or
-        return combine.reduce(parts)
+        return np.asarray(c.kind.evaluate(c, self, t, lambda sub: self._holds(sub, t)), dtype=bool)
 
     def _evaluate_outcomes(self, t: int) -> None:
-        for o in self.cs.outcome_order:
-            fresh = (self.outcome_step[o] == NEVER) & self._holds(self.cs.outcomes[o], t)
-            self.outcome_step[o][fresh] = t
+        update_outcomes(
+            self.outcome_step, self.cs.outcomes, self.cs.outcome_order, lambda c: self._holds(c, t), t
+        )
 
     def _record(self, t: int, choices: np.ndarray | None = None) -> None:
         bins = np.minimum((self.escalation * (HIST_BINS / self.cs.e_max)).astype(np.int64), HIST_BINS - 1)

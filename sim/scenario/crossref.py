@@ -1,5 +1,8 @@
 """Cross-reference checks of a scenario: unique ids, and every id referenced anywhere exists.
 
+The checks of each kind (condition, effect, relation, outcome) live with the kind in
+``sim.scenario.kinds``; this module walks the scenario and offers them :class:`Checker`.
+
 The checks run on the raw (merged) YAML data, before or alongside pydantic validation, and skip
 whatever is malformed (pydantic reports that), so that one run reports every problem of a file.
 Each problem is ``(loc, message)`` with ``loc`` a pydantic-style location tuple.
@@ -9,13 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from sim.scenario.base import Param, check_range
+from sim.scenario.kinds.conditions import check_condition
+from sim.scenario.kinds.effects import check_effects
+from sim.scenario.kinds.outcomes import check_outcomes
+from sim.scenario.kinds.relations import RELATIONS, check_relation
 from sim.scenario.paths import PathIndex, path_problem
-from sim.scenario.schema import Param, check_range
 
 Loc = tuple[Any, ...]
 Found = list[tuple[Loc, str]]
@@ -47,7 +54,7 @@ def suggest(value: str, known: set[str] | list[str]) -> str:
     return f" (known: {shown})"
 
 
-class _Checker:
+class Checker:
     """Collects cross-reference problems of one scenario's raw data."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
@@ -134,36 +141,24 @@ class _Checker:
                 if isinstance(utility, Mapping):
                     for key in utility:
                         self.ref((*rloc, "utility", key), key, self.action_ids, "action")
-                self.condition((*rloc, "when"), red.get("when"))
+                self.condition((*rloc, "when"), red.get("when"), True)
 
-    def condition(self, loc: Loc, cond: Any) -> None:
-        """Check the ids of a condition and its sub-conditions."""
-        if not isinstance(cond, Mapping):
-            return
-        action = cond.get("action")
-        if isinstance(action, Mapping):
-            self.scope((*loc, "action"), action)
-        joint = cond.get("joint_action")
-        if isinstance(joint, Mapping):
-            for j, party in _items(joint, "parties"):
-                ploc = (*loc, "joint_action", "parties", j)
-                self.ref((*ploc, "side"), party.get("side"), self.sides, "side")
-                self.refs((*ploc, "actions"), party.get("actions"), self.action_ids, "action")
-        self.ref((*loc, "outcome"), cond.get("outcome"), self.outcome_ids, "outcome")
-        level = cond.get("escalation_at_least")
-        top = self.ladder_max()
-        if (
-            isinstance(level, int | float)
-            and not isinstance(level, bool)
-            and top is not None
-            and not 0 <= level <= top
-        ):
-            self.add((*loc, "escalation_at_least"), f"{level:g} is outside the ladder 0..{top:g}")
-        for key in ("all_of", "any_of"):
-            sub = cond.get(key)
-            if isinstance(sub, list):
-                for j, c in enumerate(sub):
-                    self.condition((*loc, key, j), c)
+    def condition(self, loc: Loc, raw: Any, owner: bool) -> None:
+        """Check a condition and its sub-conditions; ``owner``: it is an actor's red line."""
+        check_condition(self, loc, raw, owner)
+
+    def parameter_path(self, loc: Loc, path: Any) -> None:
+        problem = path_problem(path, self.path_index())
+        if problem:
+            self.add(loc, problem)
+
+    def path_index(self) -> PathIndex:
+        return PathIndex(
+            actors=sorted(self.actor_ids),
+            relations={k: v for k, v in self.relation_types.items() if isinstance(v, str)},
+            events=sorted(self.event_ids),
+            sides=sorted(self.sides),
+        )
 
     def scope(self, loc: Loc, item: Mapping[str, Any]) -> None:
         """Actors, sides and actions of an ActorScope-like mapping."""
@@ -179,51 +174,13 @@ class _Checker:
         return float(top) if isinstance(top, int | float) and not isinstance(top, bool) else None
 
     def check_relations(self) -> None:
-        pairs = {
-            "veto": ("holder", "subject"),
-            "command": ("commander", "subordinate"),
-            "influence": ("source", "target"),
-        }
         for i, rel in _items(self.data, "relations"):
-            loc: Loc = ("relations", i)
-            kind = rel.get("type")
-            if not isinstance(kind, str):
-                continue
-            if kind in pairs:
-                a, b = pairs[kind]
-                self.ref((*loc, a), rel.get(a), self.actor_ids, "actor")
-                self.ref((*loc, b), rel.get(b), self.actor_ids, "actor")
-                if isinstance(rel.get(a), str) and rel.get(a) == rel.get(b):
-                    self.add((*loc, b), f"`{a}` and `{b}` are the same actor; a relation links two actors")
-            if kind == "veto":
-                self.refs((*loc, "actions"), rel.get("actions"), self.action_ids, "action")
-            if kind == "alliance":
-                self.refs((*loc, "members"), rel.get("members"), self.actor_ids, "actor")
-
-    def effects(self, loc: Loc, owner: Mapping[str, Any]) -> Iterator[tuple[Loc, Mapping[str, Any]]]:
-        for j, eff in _items(owner, "effects"):
-            eloc = (*loc, "effects", j)
-            for key in ("hit", "pressure", "pressure_floor"):
-                sub = eff.get(key)
-                if isinstance(sub, Mapping):
-                    self.ref((*eloc, key, "side"), sub.get("side"), self.sides, "side")
-            for key in ("utility", "forbid"):
-                sub = eff.get(key)
-                if isinstance(sub, Mapping):
-                    self.scope((*eloc, key), sub)
-            trait = eff.get("set_trait")
-            if isinstance(trait, Mapping):
-                self.ref((*eloc, "set_trait", "actor"), trait.get("actor"), self.actor_ids, "actor")
-            lever = eff.get("lever")
-            if isinstance(lever, Mapping):
-                self.ref((*eloc, "lever", "id"), lever.get("id"), self.lever_ids, "lever")
-            yield eloc, eff
+            check_relation(self, ("relations", i), rel)
 
     def check_events(self) -> None:
         window = self.time_window()
         for i, event in _items(self.data, "events"):
-            for _ in self.effects(("events", i), event):
-                pass
+            check_effects(self, ("events", i, "effects"), event.get("effects"), "event")
             start = _date(event.get("start"))
             if window is not None and start is not None and not window[0] <= start <= window[1]:
                 self.add(
@@ -245,37 +202,11 @@ class _Checker:
             return None
 
     def check_levers(self) -> None:
-        index = PathIndex(
-            actors=sorted(self.actor_ids),
-            relations={k: v for k, v in self.relation_types.items() if isinstance(v, str)},
-            events=sorted(self.event_ids),
-            sides=sorted(self.sides),
-        )
         for i, lever in _items(self.data, "levers"):
-            for eloc, eff in self.effects(("levers", i), lever):
-                setter = eff.get("set")
-                if isinstance(setter, Mapping) and isinstance(setter.get("path"), str):
-                    problem = path_problem(setter["path"], index)
-                    if problem:
-                        self.add((*eloc, "set", "path"), problem)
+            check_effects(self, ("levers", i, "effects"), lever.get("effects"), "lever")
 
     def check_outcomes(self) -> None:
-        graph: dict[str, list[str]] = {}
-        where: dict[str, Loc] = {}
-        for i, outcome in _items(self.data, "outcomes"):
-            self.condition(("outcomes", i, "when"), outcome.get("when"))
-            ident = outcome.get("id")
-            if isinstance(ident, str) and ident not in graph:
-                graph[ident] = sorted(_outcome_refs(outcome.get("when")))
-                where[ident] = ("outcomes", i, "when")
-        reported: set[frozenset[str]] = set()
-        for start in graph:
-            cycle = _find_cycle(start, graph)
-            if cycle and frozenset(cycle) not in reported:
-                reported.add(frozenset(cycle))
-                self.add(
-                    where[start], "outcome conditions refer to each other in a cycle: " + " -> ".join(cycle)
-                )
+        check_outcomes(self, _items(self.data, "outcomes"))
 
     def check_initial(self) -> None:
         initial = self.data.get("initial")
@@ -313,8 +244,9 @@ class _Checker:
     def check_sources(self, node: Any, loc: Loc) -> None:
         """Every provenance ``source:`` names a source of ``scenario.sources``."""
         if isinstance(node, Mapping):
-            influence = len(loc) == 2 and loc[0] == "relations" and node.get("type") == "influence"
-            if not influence and loc != ("scenario",) and "source" in node:
+            kind = node.get("type") if len(loc) == 2 and loc[0] == "relations" else None
+            actor_source = isinstance(kind, str) and kind in RELATIONS and RELATIONS[kind].source_is_actor
+            if not actor_source and loc != ("scenario",) and "source" in node:
                 self.ref((*loc, "source"), node["source"], self.source_ids, "source")
             for key, value in node.items():
                 self.check_sources(value, (*loc, key))
@@ -336,34 +268,6 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def _outcome_refs(cond: Any) -> set[str]:
-    """Outcome ids a condition refers to (recursively)."""
-    if not isinstance(cond, Mapping):
-        return set()
-    out = {cond["outcome"]} if isinstance(cond.get("outcome"), str) else set()
-    for key in ("all_of", "any_of"):
-        sub = cond.get(key)
-        if isinstance(sub, list):
-            for c in sub:
-                out |= _outcome_refs(c)
-    return out
-
-
-def _find_cycle(start: str, graph: dict[str, list[str]]) -> list[str] | None:
-    """A cycle through ``start`` in ``graph`` as a list of nodes (first repeated last), or None."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        node, trail = stack.pop()
-        for nxt in graph.get(node, []):
-            if nxt == start:
-                return [*trail, start]
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, [*trail, nxt]))
-    return None
-
-
 def check_references(data: Mapping[str, Any]) -> Found:
     """All cross-reference problems of raw scenario ``data`` as ``(loc, message)`` pairs."""
-    return _Checker(data).run()
+    return Checker(data).run()

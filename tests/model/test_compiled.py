@@ -56,19 +56,18 @@ def test_adversaries(cs: CompiledScenario) -> None:
 def test_events_levers_and_outcomes(cs: CompiledScenario) -> None:
     opening, summit, change = cs.events
     assert (opening.start, opening.end) == (0, 0)
-    assert opening.one_shot.escalation == 5.0
-    assert opening.one_shot.hits is not None
-    np.testing.assert_array_equal(opening.one_shot.hits, [0, 0, 0, 1.0])
+    assert opening.one_shot.total("escalation") == 5.0
+    np.testing.assert_array_equal(opening.one_shot.total("hit"), [0, 0, 0, 1.0])
     assert (summit.start, summit.end) == (9, 13)
-    assert summit.continuous.prospect == pytest.approx(0.3)
+    assert summit.continuous.total("prospect") == pytest.approx(0.3)
     talk = cs.action_ids.index("talk")
-    np.testing.assert_array_equal(summit.continuous.utility[:, talk], [1.0] * 4)
+    np.testing.assert_array_equal(summit.continuous.total("utility")[:, talk], [1.0] * 4)
     assert change.start == 40
-    assert change.one_shot.set_traits == [(3, "hawkishness", 0.2)]
-    assert change.one_shot.levers == [(0, False)]
+    assert change.one_shot.total("set_trait") == [(3, "hawkishness", 0.2)]
+    assert change.one_shot.total("lever") == [(0, False)]
     max_pressure = cs.levers[0]
     assert max_pressure.on
-    np.testing.assert_allclose(max_pressure.continuous.floor, [0.7, 0.7, 0.7, 0.0])
+    np.testing.assert_allclose(max_pressure.continuous.total("pressure_floor"), [0.7, 0.7, 0.7, 0.0])
     assert cs.outcome_ids == ("talks", "deal", "clash", "war")
     order = list(cs.outcome_order)
     assert order.index(0) < order.index(1)  # deal is evaluated after talks, which it names
