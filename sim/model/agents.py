@@ -50,19 +50,6 @@ class ActorAgent(mesa.Agent):
         self._sens: rules.Sensitivities | None = None
         self._sens_epoch = -1
 
-    # Views into the model's (A, N) state arrays: the rows of this actor.
-    @property
-    def pressure(self) -> np.ndarray:
-        return self.model.pressure[self.index]
-
-    @property
-    def distrust(self) -> np.ndarray:
-        return self.model.distrust[self.index]
-
-    def trait(self, name: str) -> np.ndarray:
-        """This actor's drawn value of trait ``name`` in each run, (N,), in [0, 1]."""
-        return self.model.traits[name][self.index]
-
     def utility_inputs(self) -> rules.UtilityInputs:
         m, i = self.model, self.index
         return rules.UtilityInputs(

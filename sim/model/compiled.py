@@ -25,7 +25,7 @@ from sim.scenario.kinds.conditions import CONDITIONS, Cond, Condition
 from sim.scenario.kinds.effects import CompiledEffects, Effect, Timing, compile_effects
 from sim.scenario.kinds.outcomes import outcome_order
 from sim.scenario.kinds.relations import RELATIONS, RelationSpec
-from sim.scenario.paths import param_sites
+from sim.scenario.sites import param_sites
 from sim.scenario.schema import Scenario
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES
 

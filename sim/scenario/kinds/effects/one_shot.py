@@ -1,0 +1,147 @@
+"""One-shot effect kinds: fire once, on an event's first step, in the runs where it happens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from sim.scenario.base import Frozen, Identifier
+from sim.scenario.kinds.effects.base import EffectKind, Timing, World, check_side, effect_kind
+from sim.scenario.kinds.registry import Compiler, Loc, RefChecks
+from sim.scenario.traits import TraitName
+
+
+@effect_kind
+class Escalation(EffectKind):
+    """Adds ladder points to the escalation index (clipped to the ladder)."""
+
+    key = "escalation"
+    timing = Timing.ONE_SHOT
+    annotation = float
+    constraints: ClassVar[dict[str, Any]] = {"ge": -100, "le": 100}
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        return (0.0 if total is None else total) + value
+
+    def is_empty(self, total: Any) -> bool:
+        return not total
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        world.escalation = np.clip(world.escalation + total * happens, 0.0, world.e_max)
+
+    def describe(self, value: Any) -> str:
+        return f"escalation {value:+g}"
+
+
+class HitEffect(Frozen):
+    side: Identifier
+    amount: float = Field(ge=0, le=1)
+
+
+@effect_kind
+class Hit(EffectKind):
+    """Every actor of ``side`` takes a hit of ``amount`` (max with what it already took)."""
+
+    key = "hit"
+    timing = Timing.ONE_SHOT
+    annotation = HitEffect
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
+        check_side(ck, loc, raw)
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        hits = np.zeros(cc.n_actors) if total is None else total
+        return np.maximum(hits, cc.side_mask(value.side) * value.amount)
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        world.hit = np.maximum(world.hit, total[:, None] * happens)
+
+    def describe(self, value: Any) -> str:
+        return f"hit {value.side} {value.amount:g}"
+
+
+class PressureEffect(Frozen):
+    side: Identifier
+    delta: float = Field(ge=-1, le=1)
+
+
+@effect_kind
+class Pressure(EffectKind):
+    """Moves the economic pressure on every actor of ``side`` by ``delta`` (clipped to 0..1)."""
+
+    key = "pressure"
+    timing = Timing.ONE_SHOT
+    annotation = PressureEffect
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
+        check_side(ck, loc, raw)
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        press = np.zeros(cc.n_actors) if total is None else total
+        return press + cc.side_mask(value.side) * value.delta
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        world.pressure = np.clip(world.pressure + total[:, None] * happens, 0.0, 1.0)
+
+    def describe(self, value: Any) -> str:
+        return f"pressure on {value.side} {value.delta:+g}"
+
+
+class SetTrait(Frozen):
+    actor: Identifier
+    trait: TraitName
+    value: float = Field(ge=0, le=1)
+
+
+@effect_kind
+class SetTraitEffect(EffectKind):
+    """Sets one actor's trait to a value from then on (e.g. a new leader)."""
+
+    key = "set_trait"
+    timing = Timing.ONE_SHOT
+    annotation = SetTrait
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
+        if isinstance(raw, Mapping):
+            ck.ref((*loc, "actor"), raw.get("actor"), ck.actor_ids, "actor")
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        return [*(total or []), (cc.actor_index[value.actor], value.trait, value.value)]
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        for actor, trait, value in total:
+            world.set_trait(actor, trait, value, happens)
+
+    def describe(self, value: Any) -> str:
+        return f"set {value.actor} {value.trait} = {value.value:g}"
+
+
+class LeverSwitch(Frozen):
+    id: Identifier
+    on: bool
+
+
+@effect_kind
+class LeverEffect(EffectKind):
+    """Switches a lever on or off from then on."""
+
+    key = "lever"
+    timing = Timing.ONE_SHOT
+    annotation = LeverSwitch
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
+        if isinstance(raw, Mapping):
+            ck.ref((*loc, "id"), raw.get("id"), ck.lever_ids, "lever")
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        return [*(total or []), (cc.lever_index[value.id], value.on)]
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        for lever, on in total:
+            world.lever_on[lever] = np.where(happens, on, world.lever_on[lever])
+
+    def describe(self, value: Any) -> str:
+        return f"lever {value.id} {'on' if value.on else 'off'}"
