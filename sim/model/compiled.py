@@ -25,8 +25,8 @@ from sim.scenario.kinds.conditions import CONDITIONS, Cond, Condition
 from sim.scenario.kinds.effects import CompiledEffects, Effect, Timing, compile_effects
 from sim.scenario.kinds.outcomes import outcome_order
 from sim.scenario.kinds.relations import RELATIONS, RelationSpec
-from sim.scenario.sites import param_sites
 from sim.scenario.schema import Scenario
+from sim.scenario.sites import param_sites
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES
 
 StreamFactory = Callable[[str], np.random.Generator]
