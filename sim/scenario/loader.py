@@ -193,10 +193,12 @@ def _message(e: Any) -> str:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = allowed_keys(loc[:-1])
+        family = getattr(model_at(loc[:-1]), "kind_family", None)
+        what = f"unknown {family} kind" if family else "unknown key"
         hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
         if hint:
-            return f"unknown key `{key}`; did you mean `{hint[0]}`?"
-        return f"unknown key `{key}`" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            return f"{what} `{key}`; did you mean `{hint[0]}`?"
+        return f"{what} `{key}`" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
     if kind == "missing":
         return "required key is missing"
     if kind in ("model_type", "model_attributes_type", "dict_type"):

@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from sim.core import columns as col
 from sim.engine.seeds import stream_factory
 from sim.model.compiled import CompiledScenario, compile_scenario, draw_parameters, param_ppf
 from sim.scenario.schema import TRAIT_NAMES, Param, Scenario
+from sim.scenario.sites import param_sites
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +190,16 @@ def test_draws_are_reproducible_and_keyed_by_path(cs: CompiledScenario) -> None:
         a.columns["param.actors.leader.traits.pressure_aversion"],
         0.5 + 0.4 * (a.columns["param.initial.escalation"] - 15) / 10,
     )
+
+
+def test_draws_follow_the_parameter_site_table(cs: CompiledScenario) -> None:
+    """Draws (and their result columns) are the random sites of the table, in its order."""
+    mini = cs.scenario
+    draws = draw_parameters(cs, stream_factory(7, 0), 50)
+    random_sites = [s.path for s in param_sites(mini) if s.param.is_random()]
+    drawn = [col.path_of(c) for c in draws.columns if c.startswith(col.PARAM_PREFIX)]
+    assert drawn == random_sites
+    for site in param_sites(mini):
+        if site.group == "traits" and not site.param.is_random():
+            row = draws.traits[site.name][mini.actor_ids.index(site.owner)]
+            assert row.tolist() == [site.param.value] * 50

@@ -12,7 +12,7 @@ description. :data:`Condition`, the pydantic model of a ``when:`` block, is buil
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, create_model, model_validator
 
@@ -60,6 +60,8 @@ class ConditionBase(Frozen):
     are sticky once true; ``joint_action`` needs every party within a window; ``all_of`` and
     ``any_of`` combine.
     """
+
+    kind_family: ClassVar[str] = "condition"
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ConditionBase:

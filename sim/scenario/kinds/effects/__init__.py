@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import Field, create_model, model_validator
@@ -57,6 +57,8 @@ class EffectBase(Frozen):
     Continuous (each step an event window or a lever is active): utility, forbid, prospect,
     pressure_floor. Static (levers only, before the run): set.
     """
+
+    kind_family: ClassVar[str] = "effect"
 
     @model_validator(mode="after")
     def _exactly_one(self) -> EffectBase:
