@@ -10,6 +10,7 @@ draw unchanged (common random numbers across variants).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,7 @@ class Compiler:
         self.action_index = {a.id: k for k, a in enumerate(sc.actions)}
         self.outcome_index = {o.id: n for n, o in enumerate(sc.outcomes)}
         self.lever_index = {lv.id: n for n, lv in enumerate(sc.levers)}
+        self.event_index = {e.id: n for n, e in enumerate(sc.events)}
         self.n_actors = len(sc.actors)
         self.n_actions = len(sc.actions)
         self.slots: dict[str, list[Any]] = {key: [] for key in CONDITIONS}
@@ -135,6 +137,13 @@ class Compiler:
         for a in action_ids:
             mask[self.action_index[a]] = True
         return mask
+
+    def step_of(self, date: dt.date) -> int:
+        return self.sc.scenario.step_of(date)
+
+    def event_first_step(self, event_id: str) -> int:
+        event = self.sc.events[self.event_index[event_id]]
+        return max(self.step_of(event.start), 1)
 
     def add_slot(self, family: str, spec: Any) -> int:
         self.slots[family].append(spec)

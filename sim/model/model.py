@@ -236,10 +236,16 @@ class EscalationModel(mesa.Model):
 
     # ---- outcomes and records -----------------------------------------------------------------
 
+    @property
+    def event_happens(self) -> np.ndarray:
+        """(E, N) bool: whether each event happens in each run."""
+        return self.draws.events
+
     def _count_actions(self, choices: np.ndarray, t: int) -> None:
-        """Update the state the condition kinds keep (e.g. action counters)."""
+        """Update the state the condition kinds keep (action counters, sequences), in kind order."""
+        holds = lambda c: self._holds(c, t)  # noqa: E731
         for key, state in self.condition_state.items():
-            CONDITIONS[key].record(state, list(self.cs.condition_slots[key]), choices, t)
+            CONDITIONS[key].record(state, list(self.cs.condition_slots[key]), choices, t, self, holds)
 
     def _holds(self, c: Cond, t: int) -> np.ndarray:
         """Evaluate a compiled condition in every run: (N,) bool."""

@@ -178,16 +178,19 @@ class Checker:
             check_relation(self, ("relations", i), rel)
 
     def check_events(self) -> None:
-        window = self.time_window()
         for i, event in _items(self.data, "events"):
             check_effects(self, ("events", i, "effects"), event.get("effects"), "event")
-            start = _date(event.get("start"))
-            if window is not None and start is not None and not window[0] <= start <= window[1]:
-                self.add(
-                    ("events", i, "start"),
-                    f"{start} is outside the simulated period {window[0]}..{window[1]} "
-                    "(scenario.start_date + horizon x step_days)",
-                )
+            self.date_in_period(("events", i, "start"), event.get("start"))
+
+    def date_in_period(self, loc: Loc, value: Any) -> None:
+        """Report a date outside the simulated period (malformed dates: pydantic reports)."""
+        window, date = self.time_window(), _date(value)
+        if window is not None and date is not None and not window[0] <= date <= window[1]:
+            self.add(
+                loc,
+                f"{date} is outside the simulated period {window[0]}..{window[1]} "
+                "(scenario.start_date + horizon x step_days)",
+            )
 
     def time_window(self) -> tuple[dt.date, dt.date] | None:
         start = _date(self.meta.get("start_date"))

@@ -77,7 +77,7 @@ def test_action_counter_counts_uses_by_scoped_actors(mini: Scenario) -> None:
         choices = np.full((cc.n_actors, N), hold)
         choices[guard, :2] = strike  # the guard strikes in runs 0 and 1 ...
         choices[gov, 2] = strike  # ... the government (not in scope) in run 2
-        kind.record(state, specs, choices, t)
+        kind.record(state, specs, choices, t, None, None)  # type: ignore[arg-type]
     st_ = _state(cc.n_actors, condition_state={"action": state})
     np.testing.assert_array_equal(_holds(cond, st_, 2), [True, True, False, False])
 
@@ -102,14 +102,14 @@ def test_joint_action_needs_every_party_within_the_window(mini: Scenario) -> Non
     blue = next(i for i, a in enumerate(mini.actors) if a.side == "blue")
     step1 = np.full((cc.n_actors, N), hold)
     step1[red, :] = talk
-    kind.record(state, specs, step1, 1)
+    kind.record(state, specs, step1, 1, None, None)  # type: ignore[arg-type]
     step3 = np.full((cc.n_actors, N), hold)
     step3[blue, [0, 1]] = talk
-    kind.record(state, specs, step3, 3)
+    kind.record(state, specs, step3, 3, None, None)  # type: ignore[arg-type]
     st_ = _state(cc.n_actors, condition_state={"joint_action": state})
     # red talked at 1, blue at 3: within 2 steps at t=3 means both after step 1: not yet
     assert not _holds(cond, st_, 3).any()
-    kind.record(state, specs, step1, 4)
+    kind.record(state, specs, step1, 4, None, None)  # type: ignore[arg-type]
     np.testing.assert_array_equal(_holds(cond, st_, 4), [True, True, False, False])
 
 
@@ -226,3 +226,50 @@ def test_action_properties(goldstein: float, tags: list[str]) -> None:
     assert props["mil"][0] == float("military" in tags)
     assert props["neg"][0] == float("negotiation" in tags)
     assert props["delta"][0] == -goldstein * 2.0
+
+
+@given(arrays(bool, (1, N)))
+def test_not_negates(bits: np.ndarray) -> None:
+    leaf = Cond(CONDITIONS["outcome"], slot=0)
+    st_ = SimpleNamespace(outcome_step=np.where(bits, 5, -1))
+    np.testing.assert_array_equal(_holds(Cond(CONDITIONS["not"], children=(leaf,)), st_, 9), ~bits[0])
+
+
+def test_event_fired_from_its_first_step_where_it_happens(mini: Scenario) -> None:
+    cc = _compiler(mini)
+    cond = cc.condition(Condition.model_validate({"event_fired": "tanker_incident"}))
+    first = mini.scenario.step_of(mini.events[cc.event_index["tanker_incident"]].start)
+    happens = np.zeros((len(mini.events), N), dtype=bool)
+    happens[cc.event_index["tanker_incident"]] = [True, False, True, False]
+    st_ = _state(cc.n_actors, event_happens=happens)
+    assert not _holds(cond, st_, first - 1).any()
+    np.testing.assert_array_equal(_holds(cond, st_, first), [True, False, True, False])
+    np.testing.assert_array_equal(_holds(cond, st_, first + 30), [True, False, True, False])
+
+
+def test_between_holds_inside_the_window_only(mini: Scenario) -> None:
+    cc = _compiler(mini)  # weekly steps from 2019-05-01
+    cond = cc.condition(Condition.model_validate({"between": {"start": "2019-05-15", "end": "2019-06-05"}}))
+    st_ = _state(cc.n_actors)
+    inside = [t for t in range(10) if _holds(cond, st_, t).all()]
+    assert inside == [2, 3, 4, 5]
+
+
+def test_in_order_needs_each_part_at_a_later_step(mini: Scenario) -> None:
+    cc = _compiler(mini)
+    cond = cc.condition(
+        Condition.model_validate(
+            {"in_order": [{"escalation_at_least": 50}, {"not": {"escalation_at_least": 50}}]}
+        )
+    )
+    kind = CONDITIONS["in_order"]
+    specs = list(cc.slots["in_order"])
+    state = kind.init_state(specs, N)
+    # runs: 0 rises then falls (true at t=3); 1 never rises; 2 rises and stays; 3 falls first, rises at t=3
+    path = np.array([[60, 0, 60, 0], [60, 0, 60, 0], [10, 0, 60, 60], [10, 0, 60, 10]], dtype=float)
+    for t, esc in enumerate(path, start=1):
+        st_ = _state(cc.n_actors, escalation=esc, condition_state={"in_order": state})
+        kind.record(
+            state, specs, np.zeros((cc.n_actors, N), dtype=int), t, st_, lambda c, s=st_, t=t: _holds(c, s, t)
+        )  # type: ignore[arg-type]
+    np.testing.assert_array_equal(_holds(cond, st_, 4), [True, False, False, True])

@@ -94,3 +94,36 @@ def test_own_state_conditions_are_refused_outside_red_lines(write: Write) -> Non
     (p,) = info.value.problems
     assert p.line == line_of(text, "pressure_at_least: 0.5")
     assert "may only be used in an actor's red lines" in p.message
+
+
+def test_time_conditions_are_cross_checked(write: Write) -> None:
+    text = mini_text().replace(
+        "when: {escalation_at_least: 80}",
+        "when: {all_of: [{event_fired: tanker_incidnt}, {between: {start: 2019-05-08, end: 2031-01-01}}]}",
+        1,
+    )
+    path = write(text)
+    with pytest.raises(SimUserError) as info:
+        load_scenario(path)
+    messages = sorted(p.message for p in info.value.problems)
+    assert len(messages) == 2
+    assert "2031-01-01 is outside the simulated period" in messages[0]
+    assert messages[1] == "unknown event `tanker_incidnt`; did you mean `tanker_incident`?"
+    assert all(p.line == line_of(text, "event_fired") for p in info.value.problems)
+
+
+def test_new_condition_kinds_run_in_the_model(write: Write) -> None:
+    from sim.engine.runner import run_scenario
+
+    text = mini_text().replace(
+        "when: {escalation_at_least: 80}",
+        "when: {in_order: [{event_fired: tanker_incident}, {escalation_at_least: 50}]}",
+        1,
+    )
+    scenario = load_scenario(write(text))
+    runs = run_scenario(scenario, runs=400, seed=3, workers=1).runs
+    fired = runs["event.tanker_incident"]
+    first = scenario.scenario.step_of(scenario.events[1].start)
+    assert not runs.loc[~fired, "war"].any()  # never without the event
+    assert runs.loc[fired, "war"].mean() > 0.05
+    assert (runs.loc[runs["war"], "war_step"] > first).all()  # strictly after it fired

@@ -13,6 +13,7 @@ The contexts are protocols so that a kind depends on nothing above the scenario 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any, Generic, Protocol, TypeVar
@@ -97,6 +98,9 @@ class RefChecks(Protocol):
     def parameter_path(self, loc: Loc, path: Any) -> None:
         """Report ``path`` if it names no parameter of the scenario."""
 
+    def date_in_period(self, loc: Loc, value: Any) -> None:
+        """Report a date outside the simulated period."""
+
 
 class Compiler(Protocol):
     """What compilation offers a kind: index maps, masks, and slots for model state."""
@@ -105,8 +109,15 @@ class Compiler(Protocol):
     action_index: dict[str, int]
     outcome_index: dict[str, int]
     lever_index: dict[str, int]
+    event_index: dict[str, int]
     n_actors: int
     n_actions: int
+
+    def step_of(self, date: dt.date) -> int:
+        """The step a date falls in (0 = the start date)."""
+
+    def event_first_step(self, event_id: str) -> int:
+        """The step an event fires on (events dated at step 0 fire at step 1)."""
 
     def actor_mask(self, scope: ActorScope) -> np.ndarray:
         """(A,) bool: the actors a scope names (everyone when it names nobody)."""

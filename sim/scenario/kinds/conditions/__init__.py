@@ -1,5 +1,5 @@
 """Condition kinds: each YAML key of a ``when:`` block is one class, in ``levels.py``,
-``acts.py`` or ``logic.py``.
+``acts.py``, ``logic.py`` or ``dates.py``.
 
 A condition is evaluated per run and per step and gives (N,) bool. A kind holds its schema
 (``annotation`` + ``constraints``), its cross-checks (:meth:`ConditionKind.check`), its
@@ -20,7 +20,8 @@ from pydantic import Field, create_model, model_validator
 # The kinds register in this order (the order of the ``when:`` keys in the format).
 import sim.scenario.kinds.conditions.levels
 import sim.scenario.kinds.conditions.acts
-import sim.scenario.kinds.conditions.logic  # noqa: F401
+import sim.scenario.kinds.conditions.logic
+import sim.scenario.kinds.conditions.dates  # noqa: F401
 
 # isort: on
 from sim.scenario.base import Frozen

@@ -47,7 +47,9 @@ class ActionTaken(ConditionKind):
     def init_state(self, specs: list[Any], n: int) -> Any:
         return np.zeros((len(specs), n), dtype=np.int64)
 
-    def record(self, state: Any, specs: list[Any], choices: np.ndarray, t: int) -> None:
+    def record(
+        self, state: Any, specs: list[Any], choices: np.ndarray, t: int, st: ConditionState, holds: Holds
+    ) -> None:
         for slot, spec in enumerate(specs):
             state[slot] += (spec.actions[choices] & spec.actors[:, None]).sum(axis=0)
 
@@ -93,7 +95,9 @@ class JointActionTaken(ConditionKind):
     def init_state(self, specs: list[Any], n: int) -> Any:
         return [np.full((len(j.parties), n), -(10**9), dtype=np.int64) for j in specs]
 
-    def record(self, state: Any, specs: list[Any], choices: np.ndarray, t: int) -> None:
+    def record(
+        self, state: Any, specs: list[Any], choices: np.ndarray, t: int, st: ConditionState, holds: Holds
+    ) -> None:
         for j, joint in enumerate(specs):
             for p, party in enumerate(joint.parties):
                 took = (party.actions[choices] & party.actors[:, None]).any(axis=0)

@@ -20,13 +20,15 @@ from sim.scenario.kinds.registry import Compiler, Loc, RefChecks, Registry
 
 @dataclass(frozen=True)
 class Cond:
-    """A compiled condition node: its kind, a threshold, a state slot, an owner, sub-nodes."""
+    """A compiled condition node: its kind, a threshold, a state slot, an owner, sub-nodes, and
+    integer arguments (e.g. the steps of a window)."""
 
     kind: ConditionKind
     value: float = 0.0
     slot: int = -1
     owner: int = -1
     children: tuple[Cond, ...] = ()
+    args: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class ConditionState(Protocol):
     hit: np.ndarray  # (A, N) in [0, 1]
     outcome_step: np.ndarray  # (O, N) first step, -1 if never
     condition_state: dict[str, Any]  # per kind key: what init_state made
+
+    @property
+    def event_happens(self) -> np.ndarray:
+        """(E, N) bool: whether each event happens in each run (always, if it has no probability)."""
 
 
 Holds = Callable[[Cond], np.ndarray]
@@ -88,8 +94,10 @@ class ConditionKind:
         """Model state for this kind's slots over ``n`` runs (None if it needs none)."""
         return None
 
-    def record(self, state: Any, specs: list[Any], choices: np.ndarray, t: int) -> None:
-        """Update this kind's state after step ``t``'s choices (A, N)."""
+    def record(
+        self, state: Any, specs: list[Any], choices: np.ndarray, t: int, st: ConditionState, holds: Holds
+    ) -> None:
+        """Update this kind's state after step ``t``'s choices (A, N) and world update (``st``)."""
 
     def evaluate(self, c: Cond, st: ConditionState, t: int, holds: Holds) -> np.ndarray:
         raise NotImplementedError
