@@ -91,6 +91,8 @@ class CompiledScenario:
     outcomes: tuple[Cond, ...]  # in scenario order; evaluated in ``outcome_order``
     outcome_order: tuple[int, ...]
     condition_slots: dict[str, tuple[Any, ...]]
+    threshold_at: np.ndarray  # (R,) ladder points of the rungs that require an act
+    threshold_acts: np.ndarray  # (R, K) bool: the acts that unlock each
 
     @property
     def n_actors(self) -> int:
@@ -221,6 +223,17 @@ def _scored(
     return tuple(np.flatnonzero(row) for row in scored_mask)
 
 
+def _thresholds(sc: Scenario, cc: Compiler) -> dict[str, np.ndarray]:
+    """The rungs that require an act: where they start and which acts unlock them."""
+    locked = [lv for lv in sc.ladder.levels if lv.requires]
+    return {
+        "threshold_at": np.array([lv.at for lv in locked], dtype=float),
+        "threshold_acts": np.array([cc.action_mask(lv.requires) for lv in locked], dtype=bool).reshape(
+            len(locked), cc.n_actions
+        ),
+    }
+
+
 def compile_scenario(sc: Scenario) -> CompiledScenario:
     """Turn a validated scenario into the model's static arrays."""
     cc = Compiler(sc)
@@ -254,6 +267,7 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         outcomes=outcomes,
         outcome_order=outcome_order(list(sc.outcomes)),
         condition_slots={k: tuple(v) for k, v in cc.slots.items()},
+        **_thresholds(sc, cc),
         **_sides(sc),
     )
 

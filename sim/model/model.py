@@ -83,6 +83,7 @@ class EscalationModel(mesa.Model):
             if specs
         }
         self.outcome_step = np.full((len(cs.outcomes), n), NEVER, dtype=np.int32)
+        self.unlocked = np.zeros((cs.threshold_at.size, n), dtype=bool)
         self.peak = self.escalation.copy()
         self.escalation_hist = np.zeros((horizon + 1, HIST_BINS), dtype=np.int64)
         self.action_counts = np.zeros((horizon, n_a, n_k), dtype=np.int64)
@@ -154,6 +155,7 @@ class EscalationModel(mesa.Model):
         for e_i, ev in enumerate(self.cs.events):
             if max(ev.start, 1) == t:
                 ev.one_shot.fire(self, self.draws.events[e_i])
+                self.escalation = rules.threshold_cap(self.escalation, self.cs.threshold_at, self.unlocked)
 
     def _active_sources(self, t: int) -> list[tuple[CompiledEffects, np.ndarray]]:
         sources = [
@@ -217,7 +219,9 @@ class EscalationModel(mesa.Model):
         )
         accident = self.rng.random(self.n_runs) < p_acc
         shock = accident * d["accident_severity"]
+        self.unlocked |= cs.threshold_acts[:, choices].any(axis=1)
         self.escalation = rules.escalation_update(self.escalation, pushes, d["relaxation"], shock, cs.e_max)
+        self.escalation = rules.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
         self.peak = np.maximum(self.peak, self.escalation)
         inflow = cs.adversary.astype(float) @ (acts.pressure[choices] * self.capabilities["economic"])
         self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])

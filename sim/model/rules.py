@@ -269,6 +269,17 @@ def escalation_update(
     return np.clip(escalation * (1.0 - relaxation) + pushes.sum(axis=0) + shock, 0.0, e_max)
 
 
+def threshold_cap(escalation: FloatArray, at: FloatArray, unlocked: BoolArray) -> FloatArray:
+    """E_t = min(E_t, min over locked rungs r of just-below(at_r)): a rung that requires an act
+    cannot be reached by accumulation. ``at`` (R,), ``unlocked`` (R, N) bool. "Just below" is the
+    largest float32 under ``at_r``, so results stored as float32 never show the rung reached."""
+    if at.size == 0:
+        return escalation
+    below = np.nextafter(at.astype(np.float32), np.float32(-np.inf)).astype(float)[:, None]
+    caps = np.where(unlocked, np.inf, below).min(axis=0)
+    return np.minimum(escalation, caps)
+
+
 def pressure_update(
     pressure: FloatArray, inflow: FloatArray, floor: FloatArray, decay: FloatArray
 ) -> FloatArray:

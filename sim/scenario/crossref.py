@@ -104,6 +104,7 @@ class Checker:
         self.check_levers()
         self.check_outcomes()
         self.check_initial()
+        self.check_ladder()
         self.check_status_quo()
         self.check_sources(self.data, ())
         return self.found
@@ -228,6 +229,29 @@ class Checker:
         except (ValidationError, ValueError) as err:
             if not isinstance(err, ValidationError):
                 self.add(("initial", "escalation"), str(err))
+
+    def check_ladder(self) -> None:
+        """Ids of rungs' ``requires``; a locked rung must lie above every initial escalation."""
+        ladder = self.data.get("ladder")
+        levels = _items(ladder, "levels") if isinstance(ladder, Mapping) else []
+        initial = self.data.get("initial")
+        raw = initial.get("escalation") if isinstance(initial, Mapping) else None
+        try:
+            start_high = Param.model_validate(raw).support()[1] if isinstance(raw, Mapping) else None
+        except ValidationError:
+            start_high = None
+        for i, level in levels:
+            loc: Loc = ("ladder", "levels", i, "requires")
+            self.refs(loc, level.get("requires"), self.action_ids, "action")
+            at = level.get("at")
+            if not level.get("requires") or not isinstance(at, int | float) or start_high is None:
+                continue
+            if start_high >= at:
+                self.add(
+                    loc,
+                    f"the initial escalation can start at {start_high:g}, at or above this locked rung "
+                    f"({at:g}): lower `initial.escalation` or drop `requires`",
+                )
 
     def check_status_quo(self) -> None:
         sq = self.data.get("status_quo_action")

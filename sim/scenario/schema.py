@@ -117,8 +117,15 @@ class Actor(Frozen):
 
 
 class LadderLevel(Frozen):
+    """A rung of the ladder. With ``requires``, the escalation index cannot reach ``at`` in a run
+    until some actor has taken one of those actions (e.g. nuclear use): lesser acts accumulate up
+    to just below it and no further (docs/model.md, thresholds)."""
+
     name: ShortText
     at: float = Field(ge=0, description="Escalation index at which this rung starts.")
+    requires: list[Identifier] = Field(
+        [], description="Actions of which one must have been taken before this rung can be reached."
+    )
 
 
 class Ladder(Frozen):

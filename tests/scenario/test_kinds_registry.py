@@ -127,3 +127,16 @@ def test_new_condition_kinds_run_in_the_model(write: Write) -> None:
     assert not runs.loc[~fired, "war"].any()  # never without the event
     assert runs.loc[fired, "war"].mean() > 0.05
     assert (runs.loc[runs["war"], "war_step"] > first).all()  # strictly after it fired
+
+
+def test_locked_rungs_are_cross_checked(write: Write) -> None:
+    text = mini_text().replace("{name: crisis, at: 30}", "{name: crisis, at: 15, requires: [nuke]}", 1)
+    path = write(text)
+    with pytest.raises(SimUserError) as info:
+        load_scenario(path)
+    messages = sorted(p.message for p in info.value.problems)
+    assert messages == [
+        "the initial escalation can start at 20, at or above this locked rung (15): "
+        "lower `initial.escalation` or drop `requires`",
+        "unknown action `nuke` (known: hold, sanction, strike, talk)",
+    ]
