@@ -162,6 +162,15 @@ def _events_and_levers(scenario: Scenario, console: Console) -> None:
         for lv in scenario.levers:
             _add(levers, lv.id, lv.name, "on" if lv.on else "off", ", ".join(_effect(f) for f in lv.effects))
         console.print(levers)
+    if scenario.states:
+        states = _table("States that persist", "state", "owner", "starts / ends with", "costs", "effects")
+        for st in scenario.states:
+            switch = f"{'on at start; ' if st.initially else ''}{'|'.join(st.starts_with) or '-'} / "
+            switch += "|".join(st.ends_with) or "-"
+            costs = f"keep {st.keep_cost:g}, reverse {st.reverse_cost:g}"
+            costs += f", expires after {st.expires_after}" if st.expires_after else ""
+            _add(states, st.id, st.owner, switch, costs, ", ".join(f.describe() for f in st.effects) or "-")
+        console.print(states)
 
 
 def _effect(f: Any) -> str:

@@ -26,6 +26,7 @@ from sim.scenario.kinds.conditions import CONDITIONS, Cond, Condition
 from sim.scenario.kinds.effects import CompiledEffects, Effect, Timing, compile_effects
 from sim.scenario.kinds.outcomes import outcome_order
 from sim.scenario.kinds.relations import RELATIONS, RelationSpec
+from sim.scenario.kinds.states import StateSpec, compile_state
 from sim.scenario.schema import Scenario
 from sim.scenario.sites import param_sites
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES
@@ -93,6 +94,7 @@ class CompiledScenario:
     condition_slots: dict[str, tuple[Any, ...]]
     threshold_at: np.ndarray  # (R,) ladder points of the rungs that require an act
     threshold_acts: np.ndarray  # (R, K) bool: the acts that unlock each
+    states: tuple[StateSpec, ...]
 
     @property
     def n_actors(self) -> int:
@@ -121,6 +123,7 @@ class Compiler:
         self.outcome_index = {o.id: n for n, o in enumerate(sc.outcomes)}
         self.lever_index = {lv.id: n for n, lv in enumerate(sc.levers)}
         self.event_index = {e.id: n for n, e in enumerate(sc.events)}
+        self.state_index = {s.id: n for n, s in enumerate(sc.states)}
         self.n_actors = len(sc.actors)
         self.n_actions = len(sc.actions)
         self.slots: dict[str, list[Any]] = {key: [] for key in CONDITIONS}
@@ -267,6 +270,7 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         outcomes=outcomes,
         outcome_order=outcome_order(list(sc.outcomes)),
         condition_slots={k: tuple(v) for k, v in cc.slots.items()},
+        states=tuple(compile_state(s, cc) for s in sc.states),
         **_thresholds(sc, cc),
         **_sides(sc),
     )

@@ -27,6 +27,7 @@ from sim.model.compiled import CompiledScenario, Draws, StreamFactory, draw_para
 from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
 from sim.scenario.kinds.effects import CompiledEffects, StepEffects
 from sim.scenario.kinds.outcomes import update_outcomes
+from sim.scenario.kinds.states import advance_states
 
 __all__ = ["NEVER", "BatchOutput", "EscalationModel"]
 
@@ -84,6 +85,9 @@ class EscalationModel(mesa.Model):
         }
         self.outcome_step = np.full((len(cs.outcomes), n), NEVER, dtype=np.int32)
         self.unlocked = np.zeros((cs.threshold_at.size, n), dtype=bool)
+        initially = np.array([s.initially for s in cs.states], dtype=bool)
+        self.state_on = np.repeat(initially[:, None], n, axis=1)
+        self.state_since = np.zeros((len(cs.states), n), dtype=np.int64)
         self.peak = self.escalation.copy()
         self.escalation_hist = np.zeros((horizon + 1, HIST_BINS), dtype=np.int64)
         self.action_counts = np.zeros((horizon, n_a, n_k), dtype=np.int64)
@@ -128,6 +132,7 @@ class EscalationModel(mesa.Model):
         for a, c in zip(self.actor_agents, choices, strict=True):
             a.choice = c
         self._update_world(choices)
+        advance_states(self.state_on, self.state_since, self.cs.states, choices, t)
         self._count_actions(choices, t)
         self._evaluate_outcomes(t)
         self._record(t, choices)
@@ -150,6 +155,12 @@ class EscalationModel(mesa.Model):
         if trait == "hawkishness":
             self.hawk_effective = self._influenced_hawkishness()
 
+    def switch_state(self, state: int, on: bool, happens: np.ndarray) -> None:
+        """Start (``on``) or end persistent ``state`` in the runs where ``happens`` (N,) bool."""
+        started = happens & ~self.state_on[state] if on else np.zeros_like(happens)
+        self.state_since[state] = np.where(started, self.steps, self.state_since[state])
+        self.state_on[state] = np.where(happens, on, self.state_on[state])
+
     def _fire_events(self, t: int) -> None:
         """One-shot effects of events starting at t (events dated at step 0 fire at step 1)."""
         for e_i, ev in enumerate(self.cs.events):
@@ -164,6 +175,9 @@ class EscalationModel(mesa.Model):
             if ev.start <= t <= ev.end and not ev.continuous.is_empty()
         ]
         sources += [(lv.continuous, self.lever_on[l_i]) for l_i, lv in enumerate(self.cs.levers)]
+        sources += [
+            (s.effects, self.state_on[s_i]) for s_i, s in enumerate(self.cs.states) if s.effects.totals
+        ]
         return sources
 
     def _prepare_step(self, t: int) -> None:

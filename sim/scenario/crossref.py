@@ -22,12 +22,13 @@ from sim.scenario.kinds.conditions import check_condition
 from sim.scenario.kinds.effects import check_effects
 from sim.scenario.kinds.outcomes import check_outcomes
 from sim.scenario.kinds.relations import RELATIONS, check_relation
+from sim.scenario.kinds.states import check_state
 from sim.scenario.paths import PathIndex, path_problem
 
 Loc = tuple[Any, ...]
 Found = list[tuple[Loc, str]]
 
-ID_LISTS = ("actors", "actions", "events", "levers", "outcomes", "relations")
+ID_LISTS = ("actors", "actions", "events", "levers", "outcomes", "relations", "states")
 
 
 def _items(data: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
@@ -67,6 +68,7 @@ class Checker:
         self.action_ids = _ids(_items(data, "actions"))
         self.event_ids = _ids(_items(data, "events"))
         self.lever_ids = _ids(_items(data, "levers"))
+        self.state_ids = _ids(_items(data, "states"))
         self.outcome_ids = _ids(_items(data, "outcomes"))
         self.source_ids = _ids(_items(self.meta, "sources"))
         self.sides = {a["side"] for _, a in self.actors if isinstance(a.get("side"), str)}
@@ -105,6 +107,8 @@ class Checker:
         self.check_outcomes()
         self.check_initial()
         self.check_ladder()
+        for i, state in _items(self.data, "states"):
+            check_state(self, ("states", i), state)
         self.check_status_quo()
         self.check_sources(self.data, ())
         return self.found

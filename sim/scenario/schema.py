@@ -21,6 +21,7 @@ from sim.scenario.kinds.conditions import Condition
 from sim.scenario.kinds.effects import CONTINUOUS, Effect, Timing
 from sim.scenario.kinds.outcomes import Outcome
 from sim.scenario.kinds.relations import Relation
+from sim.scenario.kinds.states import State
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES, Capabilities, Traits
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Param",
     "Relation",
     "Scenario",
+    "State",
     "Weights",
     "check_range",
     "json_schema",
@@ -278,6 +280,7 @@ class Scenario(Frozen):
     relations: list[Relation] = []
     events: list[Event] = []
     levers: list[Lever] = []
+    states: list[State] = []
     outcomes: list[Outcome] = Field(min_length=1)
     status_quo_action: Identifier = Field(description="What an actor does when blocked.")
     variant_of: str | None = Field(None, description="Set by the loader for variants.")

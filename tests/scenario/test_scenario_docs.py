@@ -16,7 +16,7 @@ def yaml_blocks() -> list[str]:
 
 
 def test_doc_examples_validate(tmp_path: Path) -> None:
-    base_text, variant_text = yaml_blocks()
+    *_, base_text, variant_text = yaml_blocks()  # the complete example and its variant close the page
     (tmp_path / "example.yaml").write_text(base_text, encoding="utf-8")
     (tmp_path / "example_mediation.yaml").write_text(variant_text, encoding="utf-8")
     base = load_scenario(tmp_path / "example.yaml")

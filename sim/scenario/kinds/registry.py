@@ -74,6 +74,7 @@ class RefChecks(Protocol):
     action_ids: set[str]
     event_ids: set[str]
     lever_ids: set[str]
+    state_ids: set[str]
     outcome_ids: set[str]
     sides: set[str]
 
@@ -110,6 +111,7 @@ class Compiler(Protocol):
     outcome_index: dict[str, int]
     lever_index: dict[str, int]
     event_index: dict[str, int]
+    state_index: dict[str, int]
     n_actors: int
     n_actions: int
 

@@ -56,6 +56,8 @@ class ConditionState(Protocol):
     outcome_step: np.ndarray  # (O, N) first step, -1 if never
     condition_state: dict[str, Any]  # per kind key: what init_state made
 
+    state_on: np.ndarray  # (S, N) bool: which persistent states are on
+
     @property
     def event_happens(self) -> np.ndarray:
         """(E, N) bool: whether each event happens in each run (always, if it has no probability)."""

@@ -1,4 +1,4 @@
-"""Condition kinds that compare a state to a threshold: escalation, an actor's pressure or hit."""
+"""Condition kinds that read the state: escalation, an actor's pressure or hit, a persistent state."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sim.scenario.base import Identifier
 from sim.scenario.kinds.conditions.base import (
     Cond,
     ConditionKind,
@@ -72,3 +73,23 @@ class PressureAtLeast(_OwnState):
 class HitAtLeast(_OwnState):
     key = "hit_at_least"
     field = "hit"
+
+
+@condition_kind
+class StateActive(ConditionKind):
+    """True while a persistent state (``states:``) is on."""
+
+    key = "state_active"
+    annotation = Identifier
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, owner: bool) -> None:
+        ck.ref(loc, raw, ck.state_ids, "state")
+
+    def compile(self, value: Any, cc: Compiler, owner: int, sub: Callable[[Any], Cond]) -> Cond:
+        return Cond(self, slot=cc.state_index[value])
+
+    def evaluate(self, c: Cond, st: ConditionState, t: int, holds: Holds) -> np.ndarray:
+        return np.asarray(st.state_on[c.slot])
+
+    def describe(self, value: Any, sub: Describe) -> str:
+        return f"state {value} on"

@@ -36,6 +36,9 @@ class World(Protocol):
     def set_trait(self, actor: int, trait: str, value: float, happens: np.ndarray) -> None:
         """Set ``trait`` of ``actor`` to ``value`` in the runs where ``happens``."""
 
+    def switch_state(self, state: int, on: bool, happens: np.ndarray) -> None:
+        """Start (``on``) or end a persistent state in the runs where ``happens``."""
+
 
 @dataclass
 class StepEffects:

@@ -145,3 +145,31 @@ class LeverEffect(EffectKind):
 
     def describe(self, value: Any) -> str:
         return f"lever {value.id} {'on' if value.on else 'off'}"
+
+
+class StateSwitch(Frozen):
+    id: Identifier
+    on: bool
+
+
+@effect_kind
+class StateEffect(EffectKind):
+    """Starts or ends a persistent state (e.g. an event lifts sanctions in force)."""
+
+    key = "state"
+    timing = Timing.ONE_SHOT
+    annotation = StateSwitch
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
+        if isinstance(raw, Mapping):
+            ck.ref((*loc, "id"), raw.get("id"), ck.state_ids, "state")
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        return [*(total or []), (cc.state_index[value.id], value.on)]
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        for state, on in total:
+            world.switch_state(state, on, happens)
+
+    def describe(self, value: Any) -> str:
+        return f"state {value.id} {'on' if value.on else 'off'}"
