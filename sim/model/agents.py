@@ -94,6 +94,9 @@ class ActorAgent(mesa.Agent):
             steady=self.steady,
         )
         self.choice = self.scored[local_choice]
+        present = m.present[i]
+        if not present.all():  # absent: the status quo, whatever it would have chosen
+            self.choice = np.where(present, self.choice, m.cs.status_quo)
 
     def consent(self, action: np.ndarray) -> np.ndarray:
         """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates."""

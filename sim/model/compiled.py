@@ -83,6 +83,7 @@ class CompiledScenario:
     side_of: np.ndarray  # (A,) index into sides
     adversary_sides: np.ndarray  # (A, S) bool: side s is an adversary of actor i
     wait_step: np.ndarray  # (A,) step of the awaited event (T + 1 if none)
+    presence: dict[str, np.ndarray]  # (A,) enter_step, leave_step, enter_event, leave_event; event_first (E,)
     relations: tuple[RelationSpec, ...]
     gates: tuple[RelationSpec, ...]
     events: tuple[EventSpec, ...]
@@ -226,6 +227,19 @@ def _scored(
     return tuple(np.flatnonzero(row) for row in scored_mask)
 
 
+def _presence(sc: Scenario, cc: Compiler) -> dict[str, np.ndarray]:
+    """Steps and events between which each actor is in the crisis (docs/model.md, presence)."""
+    meta, never = sc.scenario, sc.scenario.horizon + 1
+    ps = [a.presence for a in sc.actors]
+    return {
+        "enter_step": np.array([meta.step_of(p.enters) if p.enters else 0 for p in ps], dtype=np.int64),
+        "leave_step": np.array([meta.step_of(p.leaves) if p.leaves else never for p in ps], dtype=np.int64),
+        "enter_event": np.array([cc.event_index.get(p.enters_with or "", -1) for p in ps], dtype=np.int64),
+        "leave_event": np.array([cc.event_index.get(p.leaves_with or "", -1) for p in ps], dtype=np.int64),
+        "event_first": np.array([cc.event_first_step(e.id) for e in sc.events], dtype=np.int64),
+    }
+
+
 def _thresholds(sc: Scenario, cc: Compiler) -> dict[str, np.ndarray]:
     """The rungs that require an act: where they start and which acts unlock them."""
     locked = [lv for lv in sc.ladder.levels if lv.requires]
@@ -261,6 +275,7 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         scored=_scored(sc, cc, catalogue, relations),
         status_quo=cc.action_index[sc.status_quo_action],
         wait_step=wait_step,
+        presence=_presence(sc, cc),
         relations=relations,
         gates=gates,
         events=events,

@@ -125,6 +125,7 @@ class EscalationModel(mesa.Model):
     def step(self) -> None:
         t = self.steps
         self._fire_events(t)
+        self._update_presence(t)
         self._prepare_step(t)
         self.agents.do("decide")
         choices = np.stack([a.choice for a in self.actor_agents])
@@ -179,6 +180,23 @@ class EscalationModel(mesa.Model):
             (s.effects, self.state_on[s_i]) for s_i, s in enumerate(self.cs.states) if s.effects.totals
         ]
         return sources
+
+    def _update_presence(self, t: int) -> None:
+        """Who is in the crisis at step t ((A, N) bool; all present unless the scenario says)."""
+        p = self.cs.presence
+        self.present = rules.presence(
+            t,
+            p["enter_step"],
+            p["leave_step"],
+            p["enter_event"],
+            p["leave_event"],
+            p["event_first"],
+            self.draws.events,
+        )
+
+    def present_mask(self, actor: int) -> np.ndarray:
+        """(N,) bool: ``actor`` is in the crisis this step."""
+        return self.present[actor]
 
     def _prepare_step(self, t: int) -> None:
         """This step's utility bonus and forbidden actions per actor, over the actions it scores

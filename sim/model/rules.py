@@ -269,6 +269,30 @@ def escalation_update(
     return np.clip(escalation * (1.0 - relaxation) + pushes.sum(axis=0) + shock, 0.0, e_max)
 
 
+def presence(
+    t: int,
+    enter_step: IntArray,
+    leave_step: IntArray,
+    enter_event: IntArray,
+    leave_event: IntArray,
+    event_first: IntArray,
+    happens: BoolArray,
+) -> BoolArray:
+    """(A, N) bool: actor i is in the crisis at step t.
+
+    present_i,t = [enter_i ≤ t < leave_i] ∧ (no enter event ∨ fired(e_in)) ∧ ¬fired(e_out), where
+    fired(e) = happens_e ∧ t ≥ first step of e. ``*_event`` are event indices, -1 for none.
+    """
+    n = happens.shape[1] if happens.ndim == 2 else 1
+    present = np.broadcast_to(((enter_step <= t) & (t < leave_step))[:, None], (enter_step.size, n)).copy()
+    fired = happens & (t >= event_first)[:, None] if happens.size else happens
+    for i in np.flatnonzero(enter_event >= 0):
+        present[i] &= fired[enter_event[i]]
+    for i in np.flatnonzero(leave_event >= 0):
+        present[i] &= ~fired[leave_event[i]]
+    return present
+
+
 def threshold_cap(escalation: FloatArray, at: FloatArray, unlocked: BoolArray) -> FloatArray:
     """E_t = min(E_t, min over locked rungs r of just-below(at_r)): a rung that requires an act
     cannot be reached by accumulation. ``at`` (R,), ``unlocked`` (R, N) bool. "Just below" is the

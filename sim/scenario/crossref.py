@@ -139,6 +139,12 @@ class Checker:
             self.refs((*loc, "actions"), actor.get("actions"), self.action_ids, "action")
             self.refs((*loc, "adversaries"), actor.get("adversaries"), self.sides, "side")
             self.ref((*loc, "waits_for"), actor.get("waits_for"), self.event_ids, "event")
+            presence = actor.get("presence")
+            if isinstance(presence, Mapping):
+                for key in ("enters_with", "leaves_with"):
+                    self.ref((*loc, "presence", key), presence.get(key), self.event_ids, "event")
+                for key in ("enters", "leaves"):
+                    self.date_in_period((*loc, "presence", key), presence.get(key))
             for j, red in _items(actor, "red_lines"):
                 rloc = (*loc, "red_lines", j)
                 self.refs((*rloc, "forbid"), red.get("forbid"), self.action_ids, "action")

@@ -104,6 +104,23 @@ class RedLine(Frozen):
         return self
 
 
+class Presence(Frozen):
+    """When an actor is in the crisis: from ``enters`` (a date) or the firing of ``enters_with``
+    (an event), until ``leaves`` or ``leaves_with``. Absent, it takes the status quo and gates
+    nobody. Empty: present throughout."""
+
+    enters: dt.date | None = None
+    enters_with: Identifier | None = None
+    leaves: dt.date | None = None
+    leaves_with: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Presence:
+        if self.enters is not None and self.leaves is not None and self.leaves <= self.enters:
+            raise ValueError(f"leaves {self.leaves} is not after enters {self.enters}")
+        return self
+
+
 class Actor(Frozen):
     id: Identifier
     name: ShortText
@@ -116,6 +133,7 @@ class Actor(Frozen):
     adversaries: list[Identifier] = Field([], description="Sides this actor's hostile acts hit.")
     waits_for: Identifier | None = Field(None, description="Event whose date the actor waits out.")
     red_lines: list[RedLine] = []
+    presence: Presence = Presence()
 
 
 class LadderLevel(Frozen):

@@ -197,6 +197,9 @@ def test_veto_and_command_gate_with_the_holders_consent() -> None:
         ) -> np.ndarray:
             return np.where(eligible & (p_block > 0.5), self.status_quo, action)
 
+        def present_mask(self, actor: int) -> np.ndarray:
+            return np.ones(N, dtype=bool)
+
     choices = np.array([[0, 0, 0, 0], [1, 2, 1, 0], [2, 1, 2, 2]])
     veto.gate(v, Ctx(), choices, np.array([1.0, 1.0, 1.0, 0.2]))  # type: ignore[arg-type]
     np.testing.assert_array_equal(choices[1], [0, 0, 1, 0])  # blocked unless consent or weak veto

@@ -37,6 +37,9 @@ class GateContext(Protocol):
     ) -> np.ndarray:
         """``action`` with the status quo where eligible and the subject's gate draw < p_block."""
 
+    def present_mask(self, actor: int) -> np.ndarray:
+        """(N,) bool: ``actor`` is in the crisis this step (an absent actor gates nobody)."""
+
 
 @dataclass(frozen=True)
 class RelationSpec:
@@ -138,7 +141,8 @@ class Veto(RelationKind):
         action = choices[subject]
         listed = spec.actions[action]
         kappa = ctx.consent(holder, action)
-        choices[subject] = ctx.block(subject, action, listed, value * (1.0 - kappa))
+        p_block = value * (1.0 - kappa) * ctx.present_mask(holder)
+        choices[subject] = ctx.block(subject, action, listed, p_block)
 
     def describe(self, rel: Any) -> str:
         return f"{rel.holder} may veto {rel.subject}: {', '.join(rel.actions)}"
@@ -172,7 +176,8 @@ class Command(RelationKind):
         action = choices[subordinate]
         kappa = ctx.consent(commander, action)
         eligible = action != ctx.status_quo
-        choices[subordinate] = ctx.block(subordinate, action, eligible, (1.0 - value) * (1.0 - kappa))
+        p_block = (1.0 - value) * (1.0 - kappa) * ctx.present_mask(commander)
+        choices[subordinate] = ctx.block(subordinate, action, eligible, p_block)
 
     def describe(self, rel: Any) -> str:
         return f"{rel.commander} commands {rel.subordinate}"
