@@ -84,6 +84,7 @@ class EscalationModel(mesa.Model):
             if specs
         }
         self.outcome_step = np.full((len(cs.outcomes), n), NEVER, dtype=np.int32)
+        self.present = np.ones((n_a, n), dtype=bool)
         self.unlocked = np.zeros((cs.threshold_at.size, n), dtype=bool)
         initially = np.array([s.initially for s in cs.states], dtype=bool)
         self.state_on = np.repeat(initially[:, None], n, axis=1)
@@ -184,6 +185,11 @@ class EscalationModel(mesa.Model):
     def _update_presence(self, t: int) -> None:
         """Who is in the crisis at step t ((A, N) bool; all present unless the scenario says)."""
         p = self.cs.presence
+        limited = (
+            (p["enter_step"] > 0) | (p["leave_step"] <= t) | (p["enter_event"] >= 0) | (p["leave_event"] >= 0)
+        )
+        if not limited.any():  # nothing has limited anyone yet (limits only grow): all present
+            return
         self.present = rules.presence(
             t,
             p["enter_step"],
