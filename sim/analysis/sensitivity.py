@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.discovery import PrimResult, prim
+from sim.analysis.prcc import prcc, spearman
 from sim.core.errors import Problem, SimUserError
 
 DesignKind = Literal["grid", "lhs", "sobol", "random", "list"]
@@ -155,61 +156,34 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
 def rank_correlations(
     points: pd.DataFrame, parameters: Sequence[str], outputs: Sequence[str]
 ) -> pd.DataFrame:
-    """Spearman and partial rank correlation (PRCC) of each output with each parameter.
+    """Spearman and partial rank correlation (PRCC, :func:`sim.analysis.prcc.prcc`) of each
+    output with each parameter.
 
-    PRCC of ``x_j`` and ``y``: the Pearson correlation of the residuals of rank(x_j) and
-    rank(y) after linear regression on the ranks of the other parameters; its p-value uses a
-    t statistic with ``n - 2 - (k - 1)`` degrees of freedom (``k`` parameters). Returns
-    columns ``output, parameter, spearman, spearman_p, prcc, prcc_p``; NaN where the output
-    or parameter does not vary or there are too few points (need ``n > k + 1``).
+    Returns columns ``output, parameter, spearman, spearman_p, prcc, prcc_p``; NaN where the
+    output or parameter does not vary or there are too few points (need ``n > k + 1`` for ``k``
+    parameters).
     """
     params = list(parameters)
-    ranks = np.column_stack([stats.rankdata(points[p].to_numpy(dtype=float)) for p in params])
+    x = points[params].to_numpy(dtype=float)
+    ranks = np.column_stack([stats.rankdata(x[:, j]) for j in range(len(params))])
     rows: list[dict[str, Any]] = []
     for out in outputs:
         y = points[out].to_numpy(dtype=float)
         ry = stats.rankdata(y)
+        coef, pval = prcc(x, y)
         for j, p in enumerate(params):
-            rho, rho_p = _spearman(ranks[:, j], ry)
-            prcc, prcc_p = _prcc(ranks, ry, j)
+            rho, rho_p = spearman(ranks[:, j], ry)
             rows.append(
                 {
                     "output": out,
                     "parameter": p,
                     "spearman": rho,
                     "spearman_p": rho_p,
-                    "prcc": prcc,
-                    "prcc_p": prcc_p,
+                    "prcc": float(coef[j]),
+                    "prcc_p": float(pval[j]),
                 }
             )
     return pd.DataFrame(rows, columns=RANK_COLUMNS)
-
-
-def _spearman(rx: np.ndarray, ry: np.ndarray) -> tuple[float, float]:
-    """Pearson correlation of ranks with its two-sided t-test p-value."""
-    return _corr_with_p(rx - rx.mean(), ry - ry.mean(), dof=len(rx) - 2)
-
-
-def _prcc(ranks: np.ndarray, ry: np.ndarray, j: int) -> tuple[float, float]:
-    n, k = ranks.shape
-    others = np.delete(ranks, j, axis=1)
-    design = np.column_stack([np.ones(n), others])
-    res_x = ranks[:, j] - design @ np.linalg.lstsq(design, ranks[:, j], rcond=None)[0]
-    res_y = ry - design @ np.linalg.lstsq(design, ry, rcond=None)[0]
-    return _corr_with_p(res_x, res_y, dof=n - 2 - (k - 1))
-
-
-def _corr_with_p(u: np.ndarray, v: np.ndarray, dof: int) -> tuple[float, float]:
-    """Correlation of two centred vectors and the two-sided p-value of ``t = r sqrt(dof/(1-r^2))``."""
-    su, sv = float(np.sqrt(u @ u)), float(np.sqrt(v @ v))
-    scale = max(float(np.abs(u).max(initial=0.0)), float(np.abs(v).max(initial=0.0)), 1.0)
-    if dof < 1 or su <= 1e-9 * scale * math.sqrt(len(u)) or sv <= 1e-9 * scale * math.sqrt(len(v)):
-        return float("nan"), float("nan")
-    r = float(np.clip((u @ v) / (su * sv), -1.0, 1.0))
-    if abs(r) >= 1.0:
-        return r, 0.0
-    t = r * math.sqrt(dof / (1.0 - r * r))
-    return r, float(2.0 * stats.t.sf(abs(t), dof))
 
 
 # --------------------------------------------------------------------------------------------
