@@ -18,7 +18,6 @@ sweep report (``sim.report.sweep_report``) draws the result.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,9 @@ from scipy import stats
 
 from sim.analysis.discovery import PrimResult, prim
 from sim.analysis.prcc import prcc, spearman
+from sim.core import columns
 from sim.core.errors import Problem, SimUserError
+from sim.sweep.store import SweepStore
 
 DesignKind = Literal["grid", "lhs", "sobol", "random", "list"]
 
@@ -344,7 +345,7 @@ def _discover(
     x = points[design.parameters]
     for o in outcomes:
         p = points[o].to_numpy(dtype=float)
-        name = o[2:] if o.startswith("p.") else o
+        name = columns.outcome_of(o)
         given = thresholds.get(o, thresholds.get(name))
         thr = float(given) if given is not None else float(np.round(np.nanquantile(p, 0.75), 3))
         y = p > thr
@@ -376,37 +377,19 @@ def analyse_sweep(
 def read_store(store: Path) -> tuple[pd.DataFrame, DesignInfo, list[str], str]:
     """``(points, design, outcome columns, title)`` of the sweep store at ``store``.
 
-    Layout (docs/sweeps.md, ``sim.sweep.store``): ``sweep.json`` (declaration and resolved
-    settings: design kind, parameters with low/high or values, seed) and ``points.parquet``
-    (``point``, one column per parameter path, ``runs``, ``p.<outcome>`` probabilities 0..1).
+    The store (:class:`sim.sweep.store.SweepStore`) reads ``sweep.json`` (declaration and
+    resolved settings: design kind, parameters with low/high or values, seed) and
+    ``points.parquet`` (``point``, one column per parameter path, ``runs``, ``p.<outcome>``
+    probabilities 0..1); SimUserError naming the file when either is missing or unreadable.
     """
-    points_file, meta_file = store / "points.parquet", store / "sweep.json"
-    for f in (meta_file, points_file):
-        if not f.is_file():
-            raise SimUserError(
-                [
-                    Problem(
-                        str(f),
-                        None,
-                        "",
-                        "not found: is this the output directory of "
-                        "`sim sweep`, and did the sweep finish? Run or resume it first",
-                    )
-                ]
-            )
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        points = pd.read_parquet(points_file)
-    except (OSError, ValueError) as err:
-        raise SimUserError([Problem(str(store), None, "", f"cannot read the sweep store: {err}")]) from err
-    if not isinstance(meta, dict):
-        raise SimUserError([Problem(str(meta_file), None, "", "not a sweep.json written by `sim sweep`")])
-    design = design_from_meta(meta, meta_file, points)
-    if "point" in points.columns:
-        points = points.sort_values("point", kind="stable").reset_index(drop=True)
+    sweep = SweepStore(store)
+    meta, points = sweep.read_finished()
+    design = design_from_meta(meta, sweep.sweep_json, points)
     ids = meta.get("outcomes")
-    listed = [f"p.{o}" for o in ids] if isinstance(ids, list) else []
-    outcomes = [c for c in listed if c in points.columns] or [c for c in points.columns if c.startswith("p.")]
+    listed = [columns.probability(o) for o in ids] if isinstance(ids, list) else []
+    outcomes = [c for c in listed if c in points.columns] or [
+        c for c in points.columns if columns.is_probability(c)
+    ]
     title = str(_lookup(meta, "title") or _lookup(meta, "id") or "Parameter sweep")
     return points, design, outcomes, title
 
