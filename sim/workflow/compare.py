@@ -155,7 +155,7 @@ def save_comparison(out: Path, comparison: Comparison, *, report: bool = True) -
 def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComparison]) -> Path:
     """Write ``runs/<id>/`` per scenario (RunResults.save + summary.json), comparison.json and
     comparison.md (the headline tables in Markdown); returns comparison.json's path."""
-    from sim.report.compare_report import comparison_markdown
+    from sim.report.compare_tables import comparison_markdown
 
     dirs = {}
     for r in results:
