@@ -15,7 +15,8 @@ from typing import Any
 from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
 from sim.core.errors import Problem, SimUserError
 from sim.sweep.execute import SweepOutcome, run_sweep
-from sim.sweep.spec import ResolvedSweep, is_sweep_file, load_sweep, resolve, spec_from_cli, with_overrides
+from sim.sweep.resolve import resolve
+from sim.sweep.spec import ResolvedSweep, is_sweep_file, load_sweep, spec_from_cli, with_overrides
 
 DEFAULT_RUNS_PER_POINT = 1000
 """Runs per point of a sweep declared with ``--vary`` when none is given."""
