@@ -22,8 +22,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sim.sweep.execute import SweepOutcome, connect, run_sweep
-from sim.sweep.spec import resolve, spec_from_cli
+from sim.sweep.cluster import connect
+from sim.sweep.execute import SweepOutcome, run_sweep
+from sim.sweep.resolve import resolve
+from sim.sweep.spec import spec_from_cli
 
 PARAMS = ["dynamics.relaxation=0.01:0.1", "dynamics.accident_base=0.0:0.01"]
 

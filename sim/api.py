@@ -6,7 +6,7 @@
     >>> results.runs                   # one row per run, with every drawn parameter
     >>> sim.compare("scenarios/iran_us_2019.yaml", "scenarios/iran_us_2019_sanctions_relief.yaml")
 
-Everything here is a thin layer over the modules the CLI uses; errors in a scenario raise
+Everything here is a thin layer over :mod:`sim.workflow`, which the CLI uses too; errors in a scenario raise
 :class:`sim.core.errors.SimUserError` listing every problem.
 """
 
@@ -17,25 +17,20 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from sim.analysis.compare import compare_all
 from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
 from sim.scenario.loader import load_scenario
-from sim.scenario.paths import apply_overrides
 from sim.scenario.schema import Param, Scenario
+from sim.workflow.compare import compare_files, comparison_frame
+from sim.workflow.run import ScenarioLike, scenario_of
 
-ScenarioLike = Scenario | str | os.PathLike[str]
+__all__ = ["ScenarioLike", "compare", "load", "outcomes", "peaks", "run"]
 
 
 def load(path: str | os.PathLike[str]) -> Scenario:
     """Load and validate a scenario file (variants merged into their base)."""
     return load_scenario(path)
-
-
-def _scenario(s: ScenarioLike, overrides: Mapping[str, float | Param] | None) -> Scenario:
-    scenario = s if isinstance(s, Scenario) else load_scenario(s)
-    return apply_overrides(scenario, overrides) if overrides else scenario
 
 
 def run(
@@ -48,7 +43,7 @@ def run(
 ) -> RunResults:
     """Run the Monte Carlo. ``overrides`` fixes parameters by path, e.g.
     ``{"actors.khamenei.traits.pressure_aversion": 0.5}``."""
-    return run_scenario(_scenario(scenario, overrides), runs=runs, seed=seed, workers=workers)
+    return run_scenario(scenario_of(scenario, overrides), runs=runs, seed=seed, workers=workers)
 
 
 def outcomes(results: RunResults) -> pd.DataFrame:
@@ -68,30 +63,7 @@ def compare(
     seed: int | None = None,
     workers: int | None = None,
 ) -> pd.DataFrame:
-    """Paired comparison with common random numbers: one row per (variant, outcome) with both
-    probabilities, the paired difference and its 95% interval."""
-    base_sc = _scenario(base, None)
-    mc = base_sc.scenario.monte_carlo
-    runs = runs or mc.runs
-    seed = mc.seed if seed is None else seed
-    base_res = run_scenario(base_sc, runs=runs, seed=seed, workers=workers)
-    var_res = [
-        run_scenario(_scenario(v, None), runs=runs, seed=seed, workers=workers, batch_size=mc.batch_size)
-        for v in variants
-    ]
-    rows = [
-        {
-            "variant": comp.variant_id,
-            "outcome": d.outcome,
-            "p_base": d.p_base,
-            "p_variant": d.p_variant,
-            "diff": d.diff,
-            "ci_low": d.paired[0],
-            "ci_high": d.paired[1],
-            "p_value": d.p_value,
-            "distinguishable": d.distinguishable,
-        }
-        for comp in compare_all(base_res, var_res)
-        for d in comp.outcomes
-    ]
-    return pd.DataFrame(rows)
+    """Paired comparison with common random numbers (:mod:`sim.workflow.compare`): one row per
+    (variant, outcome) with both probabilities, the paired difference and its 95% interval."""
+    comparison = compare_files(base, *variants, runs=runs, seed=seed, workers=workers)
+    return comparison_frame(comparison.comparisons)

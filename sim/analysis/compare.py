@@ -38,12 +38,9 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.stats import wilson_interval
+from sim.core import columns
 from sim.core.errors import Problem, SimUserError
 from sim.engine.results import RunResults
-
-ESCALATION_METRICS: tuple[str, ...] = ("peak_escalation", "final_escalation")
-"""Per-run escalation columns whose means are compared (ladder points)."""
-
 
 # ---- statistics on paired binary data ---------------------------------------------------------
 
@@ -297,7 +294,7 @@ def align_runs(base: RunResults, variant: RunResults) -> pd.DataFrame:
     ``--runs``).
     """
     b, v = base.runs, variant.runs
-    rb, rv = set(b["run"].to_numpy().tolist()), set(v["run"].to_numpy().tolist())
+    rb, rv = set(b[columns.RUN].to_numpy().tolist()), set(v[columns.RUN].to_numpy().tolist())
     if rb != rv:
         raise SimUserError(
             [
@@ -312,7 +309,7 @@ def align_runs(base: RunResults, variant: RunResults) -> pd.DataFrame:
                 )
             ]
         )
-    return b.merge(v, on="run", suffixes=("_b", "_v"), validate="one_to_one").sort_values("run")
+    return b.merge(v, on=columns.RUN, suffixes=("_b", "_v"), validate="one_to_one").sort_values(columns.RUN)
 
 
 def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) -> VariantComparison:
@@ -322,12 +319,18 @@ def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) 
     var_ids = set(variant.outcome_ids)
     shared = [o for o in base.outcome_ids if o in var_ids]
     outcomes = [
-        compare_binary(o, names[o], joined[f"{o}_b"].to_numpy(bool), joined[f"{o}_v"].to_numpy(bool), level)
+        compare_binary(
+            o,
+            names[o],
+            joined[f"{columns.happened(o)}_b"].to_numpy(bool),
+            joined[f"{columns.happened(o)}_v"].to_numpy(bool),
+            level,
+        )
         for o in shared
     ]
     escalation = [
-        compare_means(m, joined[f"{m}_b"].to_numpy(float), joined[f"{m}_v"].to_numpy(float), level)
-        for m in ESCALATION_METRICS
+        compare_means(m, *_pair(joined, m, float), level)
+        for m in columns.ESCALATION_METRICS
         if f"{m}_b" in joined and f"{m}_v" in joined
     ]
     notes = _crn_notes(base, variant)
@@ -350,13 +353,14 @@ def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) 
     )
 
 
-def _draw_columns(runs: pd.DataFrame) -> list[str]:
-    return [c for c in runs.columns if c.startswith(("param.", "event."))]
+def _pair(joined: pd.DataFrame, column: str, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """The base and variant values of ``column`` in the joined table of :func:`align_runs`."""
+    return joined[f"{column}_b"].to_numpy(dtype), joined[f"{column}_v"].to_numpy(dtype)
 
 
 def _draw_alignment(base: pd.DataFrame, variant: pd.DataFrame, joined: pd.DataFrame) -> dict[str, list[str]]:
     """Which random draws (``param.*``/``event.*``) are identical run by run in both."""
-    in_b, in_v = _draw_columns(base), _draw_columns(variant)
+    in_b, in_v = columns.drawn_columns(base.columns), columns.drawn_columns(variant.columns)
     shared = [c for c in in_b if c in set(in_v)]
     same = [c for c in shared if np.array_equal(joined[f"{c}_b"].to_numpy(), joined[f"{c}_v"].to_numpy())]
     return {

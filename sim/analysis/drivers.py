@@ -3,11 +3,8 @@
 For every drawn parameter (``param.*`` column of ``RunResults.runs``) and every outcome
 indicator (``<outcome>`` bool column):
 
-- PRCC, partial rank correlation coefficient (Marino et al. 2008): rank-transform everything,
-  remove the linear effect of the other parameters' ranks from both the parameter's ranks and
-  the outcome's ranks, correlate the residuals. Range -1..1; positive = higher values make the
-  outcome more likely. Significance from the t statistic with ``n - 2 - (p - 1)`` degrees of
-  freedom (p = number of parameters), with a Bonferroni-adjusted p-value over all tests.
+- PRCC, partial rank correlation coefficient (:func:`sim.analysis.prcc.prcc`); positive =
+  higher values make the outcome more likely, with a Bonferroni-adjusted p-value over all tests.
 - optionally, a standardized logistic regression (each parameter scaled to mean 0, sd 1):
   coefficient = change in log-odds of the outcome per standard deviation of the parameter.
 """
@@ -19,45 +16,14 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats as sps
 
+from sim.analysis.prcc import prcc
+from sim.core import columns
 from sim.engine.results import RunResults
-
-PARAM_PREFIX = "param."
 
 
 def param_columns(runs: pd.DataFrame, min_unique: int = 3) -> list[str]:
     """``param.*`` columns that vary across runs (at least ``min_unique`` distinct values)."""
-    return [c for c in runs.columns if c.startswith(PARAM_PREFIX) and runs[c].nunique() >= min_unique]
-
-
-def prcc(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """PRCC of each column of ``x`` (n, p) with ``y`` (n,); returns ``(coef, p_value)``, each (p,).
-
-    Computed from the inverse ``P`` of the rank correlation matrix of ``[x, y]`` (the partial
-    correlation identity ``r_jy = -P_jy / sqrt(P_jj P_yy)``, equal to correlating the residuals of
-    rank regressions on the other columns). Entries are NaN where ``y`` or a column of ``x`` is
-    constant or there are too few runs (``n <= p + 1``).
-    """
-    n, p = x.shape
-    coef = np.full(p, np.nan)
-    pval = np.full(p, np.nan)
-    keep = np.flatnonzero(np.ptp(x, axis=0) > 0) if n else np.array([], dtype=int)
-    q = keep.size
-    dof = n - 2 - (q - 1)
-    if q == 0 or dof < 1 or np.ptp(y) == 0:
-        return coef, pval
-    ranks = np.column_stack([sps.rankdata(x[:, j]) for j in keep] + [sps.rankdata(y)])
-    corr = np.corrcoef(ranks, rowvar=False)
-    try:
-        prec = np.linalg.inv(corr)
-    except np.linalg.LinAlgError:
-        prec = np.linalg.pinv(corr)
-    diag = np.diag(prec)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.clip(-prec[:q, q] / np.sqrt(diag[:q] * diag[q]), -1.0, 1.0)
-        t = r * np.sqrt(dof / np.maximum(1.0 - r * r, 1e-300))
-    coef[keep] = r
-    pval[keep] = 2.0 * sps.t.sf(np.abs(t), dof)
-    return coef, pval
+    return [c for c in runs.columns if c.startswith(columns.PARAM_PREFIX) and runs[c].nunique() >= min_unique]
 
 
 def standardized_logit(
@@ -96,7 +62,7 @@ def standardized_logit(
 
 def short_param_name(column: str) -> str:
     """``param.actors.khamenei.traits.resolve`` -> ``khamenei resolve`` (for axis labels)."""
-    parts = column.removeprefix(PARAM_PREFIX).split(".")
+    parts = column.removeprefix(columns.PARAM_PREFIX).split(".")
     if len(parts) >= 4 and parts[0] == "actors":
         return f"{parts[1]} {parts[-1]}"
     if len(parts) >= 3 and parts[0] in ("relations", "events"):
@@ -126,15 +92,15 @@ def drivers_table(
         pick = np.sort(np.random.default_rng(0).choice(len(runs), size=max_runs, replace=False))
         runs = runs.iloc[pick]
     cols = param_columns(runs)
-    columns = ["outcome", "param", "label", "prcc", "p_value", "p_adjusted", "significant"]
+    out_columns = ["outcome", "param", "label", "prcc", "p_value", "p_adjusted", "significant"]
     if logit:
-        columns += ["logit_coef", "logit_p"]
+        out_columns += ["logit_coef", "logit_p"]
     if not cols or len(runs) == 0:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=out_columns)
     x = runs[cols].to_numpy(dtype=float)
     frames = []
     for oid in results.outcome_ids:
-        y = runs[oid].to_numpy(dtype=bool)
+        y = runs[columns.happened(oid)].to_numpy(dtype=bool)
         coef, pval = prcc(x, y.astype(float))
         frame = pd.DataFrame(
             {
@@ -156,4 +122,4 @@ def drivers_table(
     table = table.sort_values(["outcome", "_abs"], ascending=[True, False], na_position="last")
     order = {o: i for i, o in enumerate(results.outcome_ids)}
     table = table.sort_values("outcome", key=lambda s: s.map(order), kind="stable")
-    return table.drop(columns="_abs").reset_index(drop=True)[columns]
+    return table.drop(columns="_abs").reset_index(drop=True)[out_columns]

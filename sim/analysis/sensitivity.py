@@ -13,12 +13,13 @@ Three tools, one per kind of sweep design:
   or held at a slice (:func:`response_surface`).
 
 :func:`analyse_sweep` reads a sweep store and computes whatever applies to its design; the
-sweep report (``sim.report.sweep_report``) draws the result.
+sweep report (``sim.report.sweep_report``) draws the result. The Sobol estimator is
+:mod:`sim.analysis.sobol`, the surfaces :mod:`sim.analysis.surfaces`, the design as read from the
+store :mod:`sim.analysis.sweep_design`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,259 +31,48 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.discovery import PrimResult, prim
-from sim.core.errors import Problem, SimUserError
+from sim.analysis.prcc import prcc, spearman
+from sim.analysis.sobol import SOBOL_COLUMNS, ishigami, ishigami_indices, sobol_indices
+from sim.analysis.surfaces import Surface, response_surface
+from sim.analysis.sweep_design import DesignInfo, design_from_meta, read_store
+from sim.core import columns
 
 DesignKind = Literal["grid", "lhs", "sobol", "random", "list"]
 
-SOBOL_COLUMNS = ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
 RANK_COLUMNS = ["output", "parameter", "spearman", "spearman_p", "prcc", "prcc_p"]
-
-
-@dataclass(frozen=True)
-class DesignInfo:
-    """What the analysis needs to know about a sweep design.
-
-    ``kind``: ``grid``, ``lhs`` or ``sobol`` (anything else gets only surfaces and PRIM);
-    ``parameters``: swept parameter paths, in design column order; ``bounds``: ``(low, high)``
-    per parameter, same units as the parameter; ``n``: the base sample size ``N`` given to the
-    sampler (Sobol: the design has ``N * (D + 2)`` points); ``calc_second_order``: as given to
-    SALib; ``seed``: the design seed, reused for the bootstrap of the confidence intervals.
-    """
-
-    kind: str
-    parameters: list[str]
-    bounds: list[tuple[float, float]]
-    n: int | None = None
-    calc_second_order: bool = False
-    seed: int | None = None
-
-    def problem(self) -> dict[str, Any]:
-        """The SALib ``problem`` dict of this design."""
-        return {
-            "num_vars": len(self.parameters),
-            "names": list(self.parameters),
-            "bounds": [[float(lo), float(hi)] for lo, hi in self.bounds],
-        }
-
-
-# --------------------------------------------------------------------------------------------
-# Sobol indices
-
-
-def sobol_indices(
-    points: pd.DataFrame,
-    design: DesignInfo,
-    outputs: Sequence[str],
-    *,
-    conf_level: float = 0.95,
-    seed: int | None = 0,
-    num_resamples: int = 200,
-) -> pd.DataFrame:
-    """Sobol first- and total-order indices per output, from a Saltelli design.
-
-    ``points`` must hold the design points in the sampler's row order (``N * (D + 2)`` rows
-    when ``calc_second_order`` is false). Returns a tidy frame with columns
-    ``output, parameter, S1, S1_conf, ST, ST_conf`` (``*_conf`` = half-width of the
-    ``conf_level`` bootstrap interval). An output that does not vary gets NaN indices.
-    """
-    from SALib.analyze import sobol as sobol_analyze
-
-    d = len(design.parameters)
-    expected = (2 * d + 2) if design.calc_second_order else (d + 2)
-    if len(points) == 0 or len(points) % expected:
-        raise ValueError(
-            f"a Sobol design over {d} parameters has a multiple of {expected} points; got {len(points)}"
-        )
-    rows: list[dict[str, Any]] = []
-    for out in outputs:
-        y = points[out].to_numpy(dtype=float)
-        if not np.all(np.isfinite(y)) or np.ptp(y) == 0.0:
-            rows += [_nan_sobol_row(out, p) for p in design.parameters]
-            continue
-        res = sobol_analyze.analyze(
-            design.problem(),
-            y,
-            calc_second_order=design.calc_second_order,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            seed=seed,
-        )
-        for i, p in enumerate(design.parameters):
-            rows.append(
-                {
-                    "output": out,
-                    "parameter": p,
-                    "S1": float(res["S1"][i]),
-                    "S1_conf": float(res["S1_conf"][i]),
-                    "ST": float(res["ST"][i]),
-                    "ST_conf": float(res["ST_conf"][i]),
-                }
-            )
-    return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
-
-
-def _nan_sobol_row(out: str, param: str) -> dict[str, Any]:
-    nan = float("nan")
-    return {"output": out, "parameter": param, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
-
-
-def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
-    """Ishigami test function on ``x`` of shape ``(n, 3)`` with inputs in ``[-pi, pi]``.
-
-    ``f = sin x1 + a sin^2 x2 + b x3^4 sin x1``; used as the known-answer test of the Sobol
-    estimator (analytic indices in :func:`ishigami_indices`).
-    """
-    x = np.asarray(x, dtype=float)
-    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
-
-
-def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Analytic first- and total-order Sobol indices ``(S1, ST)`` of :func:`ishigami`."""
-    pi = math.pi
-    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
-    v2 = a**2 / 8
-    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
-    var = v1 + v2 + v13
-    s1 = np.array([v1, v2, 0.0]) / var
-    st = np.array([v1 + v13, v2, v13]) / var
-    return s1, st
-
-
-# --------------------------------------------------------------------------------------------
-# Rank correlations
 
 
 def rank_correlations(
     points: pd.DataFrame, parameters: Sequence[str], outputs: Sequence[str]
 ) -> pd.DataFrame:
-    """Spearman and partial rank correlation (PRCC) of each output with each parameter.
+    """Spearman and partial rank correlation (PRCC, :func:`sim.analysis.prcc.prcc`) of each
+    output with each parameter.
 
-    PRCC of ``x_j`` and ``y``: the Pearson correlation of the residuals of rank(x_j) and
-    rank(y) after linear regression on the ranks of the other parameters; its p-value uses a
-    t statistic with ``n - 2 - (k - 1)`` degrees of freedom (``k`` parameters). Returns
-    columns ``output, parameter, spearman, spearman_p, prcc, prcc_p``; NaN where the output
-    or parameter does not vary or there are too few points (need ``n > k + 1``).
+    Returns columns ``output, parameter, spearman, spearman_p, prcc, prcc_p``; NaN where the
+    output or parameter does not vary or there are too few points (need ``n > k + 1`` for ``k``
+    parameters).
     """
     params = list(parameters)
-    ranks = np.column_stack([stats.rankdata(points[p].to_numpy(dtype=float)) for p in params])
+    x = points[params].to_numpy(dtype=float)
+    ranks = np.column_stack([stats.rankdata(x[:, j]) for j in range(len(params))])
     rows: list[dict[str, Any]] = []
     for out in outputs:
         y = points[out].to_numpy(dtype=float)
         ry = stats.rankdata(y)
+        coef, pval = prcc(x, y)
         for j, p in enumerate(params):
-            rho, rho_p = _spearman(ranks[:, j], ry)
-            prcc, prcc_p = _prcc(ranks, ry, j)
+            rho, rho_p = spearman(ranks[:, j], ry)
             rows.append(
                 {
                     "output": out,
                     "parameter": p,
                     "spearman": rho,
                     "spearman_p": rho_p,
-                    "prcc": prcc,
-                    "prcc_p": prcc_p,
+                    "prcc": float(coef[j]),
+                    "prcc_p": float(pval[j]),
                 }
             )
     return pd.DataFrame(rows, columns=RANK_COLUMNS)
-
-
-def _spearman(rx: np.ndarray, ry: np.ndarray) -> tuple[float, float]:
-    """Pearson correlation of ranks with its two-sided t-test p-value."""
-    return _corr_with_p(rx - rx.mean(), ry - ry.mean(), dof=len(rx) - 2)
-
-
-def _prcc(ranks: np.ndarray, ry: np.ndarray, j: int) -> tuple[float, float]:
-    n, k = ranks.shape
-    others = np.delete(ranks, j, axis=1)
-    design = np.column_stack([np.ones(n), others])
-    res_x = ranks[:, j] - design @ np.linalg.lstsq(design, ranks[:, j], rcond=None)[0]
-    res_y = ry - design @ np.linalg.lstsq(design, ry, rcond=None)[0]
-    return _corr_with_p(res_x, res_y, dof=n - 2 - (k - 1))
-
-
-def _corr_with_p(u: np.ndarray, v: np.ndarray, dof: int) -> tuple[float, float]:
-    """Correlation of two centred vectors and the two-sided p-value of ``t = r sqrt(dof/(1-r^2))``."""
-    su, sv = float(np.sqrt(u @ u)), float(np.sqrt(v @ v))
-    scale = max(float(np.abs(u).max(initial=0.0)), float(np.abs(v).max(initial=0.0)), 1.0)
-    if dof < 1 or su <= 1e-9 * scale * math.sqrt(len(u)) or sv <= 1e-9 * scale * math.sqrt(len(v)):
-        return float("nan"), float("nan")
-    r = float(np.clip((u @ v) / (su * sv), -1.0, 1.0))
-    if abs(r) >= 1.0:
-        return r, 0.0
-    t = r * math.sqrt(dof / (1.0 - r * r))
-    return r, float(2.0 * stats.t.sf(abs(t), dof))
-
-
-# --------------------------------------------------------------------------------------------
-# Response surfaces
-
-
-@dataclass(frozen=True)
-class Surface:
-    """Mean of ``outcome`` over a 2-D slice: ``values`` has index = ``y`` values (bin centres
-    for binned designs), columns = ``x`` values; NaN where no point fell. ``how`` says how the
-    other parameters were treated (``averaged`` or ``slice a=..., b=...``)."""
-
-    x: str
-    y: str
-    outcome: str
-    values: pd.DataFrame
-    how: str
-
-
-def response_surface(
-    points: pd.DataFrame,
-    x: str,
-    y: str,
-    outcome: str,
-    *,
-    at: Mapping[str, float] | None = None,
-    bins: int | None = None,
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-) -> Surface:
-    """Pivot ``outcome`` over parameters ``x`` (columns) and ``y`` (rows).
-
-    Other parameters are averaged over, or with ``at`` held at a slice (each given parameter at
-    the design value nearest to the requested one). With ``bins``, ``x`` and ``y`` are cut
-    into that many equal-width bins over ``bounds`` (default: the data range) and each cell is
-    the mean of the points inside it, labelled by its centre: use this for LHS/Sobol designs.
-    """
-    df = points
-    how = "others averaged"
-    if at:
-        df, how = _slice(points, at)
-    keys: dict[str, pd.Series] = {}
-    for name in (x, y):
-        col = df[name].astype(float)
-        if bins:
-            lo, hi = (bounds or {}).get(name, (float(points[name].min()), float(points[name].max())))
-            keys[name] = _bin_centres(col, lo, hi, bins)
-        else:
-            keys[name] = col
-    grouped = df.assign(_x=keys[x], _y=keys[y]).groupby(["_y", "_x"])[outcome].mean()
-    table = grouped.unstack("_x").sort_index().sort_index(axis=1)
-    table.index.name, table.columns.name = y, x
-    return Surface(x=x, y=y, outcome=outcome, values=table, how=how)
-
-
-def _slice(points: pd.DataFrame, at: Mapping[str, float]) -> tuple[pd.DataFrame, str]:
-    mask = np.ones(len(points), dtype=bool)
-    parts = []
-    for name, want in at.items():
-        vals = np.unique(points[name].to_numpy(dtype=float))
-        nearest = float(vals[np.argmin(np.abs(vals - want))])
-        mask &= np.isclose(points[name].to_numpy(dtype=float), nearest)
-        parts.append(f"{name}={nearest:g}")
-    return points[mask], "slice " + ", ".join(parts)
-
-
-def _bin_centres(col: pd.Series, lo: float, hi: float, bins: int) -> pd.Series:
-    width = (hi - lo) / bins if hi > lo else 1.0
-    idx = np.clip(np.floor((col.to_numpy() - lo) / width), 0, bins - 1)
-    return pd.Series(lo + (idx + 0.5) * width, index=col.index)
-
-
-# --------------------------------------------------------------------------------------------
-# Whole-sweep analysis
 
 
 @dataclass
@@ -370,7 +160,7 @@ def _discover(
     x = points[design.parameters]
     for o in outcomes:
         p = points[o].to_numpy(dtype=float)
-        name = o[2:] if o.startswith("p.") else o
+        name = columns.outcome_of(o)
         given = thresholds.get(o, thresholds.get(name))
         thr = float(given) if given is not None else float(np.round(np.nanquantile(p, 0.75), 3))
         y = p > thr
@@ -399,91 +189,19 @@ def analyse_sweep(
     )
 
 
-def read_store(store: Path) -> tuple[pd.DataFrame, DesignInfo, list[str], str]:
-    """``(points, design, outcome columns, title)`` of the sweep store at ``store``.
-
-    Layout (docs/sweeps.md, ``sim.sweep.store``): ``sweep.json`` (declaration and resolved
-    settings: design kind, parameters with low/high or values, seed) and ``points.parquet``
-    (``point``, one column per parameter path, ``runs``, ``p.<outcome>`` probabilities 0..1).
-    """
-    points_file, meta_file = store / "points.parquet", store / "sweep.json"
-    for f in (meta_file, points_file):
-        if not f.is_file():
-            raise SimUserError(
-                [
-                    Problem(
-                        str(f),
-                        None,
-                        "",
-                        "not found: is this the output directory of "
-                        "`sim sweep`, and did the sweep finish? Run or resume it first",
-                    )
-                ]
-            )
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        points = pd.read_parquet(points_file)
-    except (OSError, ValueError) as err:
-        raise SimUserError([Problem(str(store), None, "", f"cannot read the sweep store: {err}")]) from err
-    if not isinstance(meta, dict):
-        raise SimUserError([Problem(str(meta_file), None, "", "not a sweep.json written by `sim sweep`")])
-    design = design_from_meta(meta, meta_file, points)
-    if "point" in points.columns:
-        points = points.sort_values("point", kind="stable").reset_index(drop=True)
-    ids = meta.get("outcomes")
-    listed = [f"p.{o}" for o in ids] if isinstance(ids, list) else []
-    outcomes = [c for c in listed if c in points.columns] or [c for c in points.columns if c.startswith("p.")]
-    title = str(_lookup(meta, "title") or _lookup(meta, "id") or "Parameter sweep")
-    return points, design, outcomes, title
-
-
-def _lookup(meta: Mapping[str, Any], key: str) -> Any:
-    """``meta[key]``, else the same key in the nested ``settings`` or ``spec`` mapping (non-null)."""
-    if meta.get(key) is not None:
-        return meta[key]
-    for sub in ("settings", "spec"):
-        inner = meta.get(sub)
-        if isinstance(inner, Mapping) and inner.get(key) is not None:
-            return inner[key]
-    return None
-
-
-def design_from_meta(meta: Mapping[str, Any], where: Path, points: pd.DataFrame) -> DesignInfo:
-    """Build :class:`DesignInfo` from ``sweep.json`` (``spec.design``, ``spec.parameters`` with
-    low/high or values, ``settings.seed``, ``sobol_base_samples``, ``calc_second_order``)."""
-    kind = _lookup(meta, "design")
-    if isinstance(kind, Mapping):
-        kind = kind.get("kind")
-    params = _lookup(meta, "parameters")
-    if not isinstance(params, list) or not params:
-        raise SimUserError([Problem(str(where), None, "parameters", "sweep.json lists no swept parameters")])
-    names = [str(p["path"]) if isinstance(p, Mapping) else str(p) for p in params]
-    missing = [n for n in names if n not in points.columns]
-    if missing:
-        raise SimUserError(
-            [
-                Problem(
-                    str(where), None, "parameters", f"points.parquet has no column for {', '.join(missing)}"
-                )
-            ]
-        )
-    bounds = [_bounds(p, points[n]) for p, n in zip(params, names, strict=True)]
-    n = meta.get("sobol_base_samples")
-    seed = _lookup(meta, "seed")
-    return DesignInfo(
-        kind=str(kind or "grid"),
-        parameters=names,
-        bounds=bounds,
-        n=int(n) if isinstance(n, int) else None,
-        calc_second_order=bool(_lookup(meta, "calc_second_order") or False),
-        seed=int(seed) if isinstance(seed, int) else None,
-    )
-
-
-def _bounds(p: Any, column: pd.Series) -> tuple[float, float]:
-    if isinstance(p, Mapping):
-        if p.get("low") is not None and p.get("high") is not None:
-            return float(p["low"]), float(p["high"])
-        if p.get("values"):
-            return float(min(p["values"])), float(max(p["values"]))
-    return float(column.min()), float(column.max())
+__all__ = [
+    "RANK_COLUMNS",
+    "SOBOL_COLUMNS",
+    "DesignInfo",
+    "Surface",
+    "SweepAnalysis",
+    "analyse_points",
+    "analyse_sweep",
+    "design_from_meta",
+    "ishigami",
+    "ishigami_indices",
+    "rank_correlations",
+    "read_store",
+    "response_surface",
+    "sobol_indices",
+]

@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats as sps
 
+from sim.core import columns
 from sim.engine.results import RunResults
 
 FloatOrArray = float | NDArray[np.float64]
@@ -98,10 +99,10 @@ def outcome_table(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
     n = len(results.runs)
     rows: list[dict[str, Any]] = []
     for o in results.scenario.outcomes:
-        happened = results.runs[o.id].to_numpy(dtype=bool)
+        happened = results.runs[columns.happened(o.id)].to_numpy(dtype=bool)
         k = int(happened.sum())
         lo, hi = wilson_interval(k, n, conf)
-        steps = results.runs[f"{o.id}_step"].to_numpy(dtype=float)[happened]
+        steps = results.runs[columns.first_step(o.id)].to_numpy(dtype=float)[happened]
         steps = steps[np.isfinite(steps)]
         med = float(np.median(steps)) if steps.size else math.nan
         rows.append(
@@ -131,7 +132,7 @@ def time_to_event(results: RunResults, outcome_id: str) -> tuple[NDArray[np.int6
         raise KeyError(f"unknown outcome {outcome_id!r}; outcomes: {', '.join(results.outcome_ids)}")
     horizon = results.horizon
     steps = np.arange(horizon + 1, dtype=np.int64)
-    first = results.runs[f"{outcome_id}_step"].to_numpy(dtype=float)
+    first = results.runs[columns.first_step(outcome_id)].to_numpy(dtype=float)
     n = first.size
     if n == 0:
         return steps, np.zeros(horizon + 1)
@@ -144,7 +145,7 @@ def time_to_event(results: RunResults, outcome_id: str) -> tuple[NDArray[np.int6
 def peak_levels(results: RunResults) -> NDArray[np.int64]:
     """Index of the highest ladder level each run's peak escalation reached, shape (runs,)."""
     ats = np.array([lv.at for lv in results.scenario.ladder.levels], dtype=float)
-    peak = results.runs["peak_escalation"].to_numpy(dtype=float)
+    peak = results.runs[columns.PEAK].to_numpy(dtype=float)
     return np.clip(np.searchsorted(ats, peak, side="right") - 1, 0, ats.size - 1).astype(np.int64)
 
 
@@ -231,7 +232,7 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
             for rec in peaks.to_dict("records")
         ],
         "escalation": {
-            "mean_peak": _num(float(runs["peak_escalation"].mean())) if n else None,
-            "mean_final": _num(float(runs["final_escalation"].mean())) if n else None,
+            "mean_peak": _num(float(runs[columns.PEAK].mean())) if n else None,
+            "mean_final": _num(float(runs[columns.FINAL].mean())) if n else None,
         },
     }

@@ -3,15 +3,14 @@
 Every scenario is run with the same seed, number of runs and batch size, so run ``n`` of each
 draws from the same random streams; differences are computed run by run (variant − base).
 Writes ``comparison.json``, ``comparison.md``, ``report.html`` and one results folder per scenario
-(``runs/<scenario id>/``, as ``sim run`` writes them) into ``reports/compare_<base id>/``.
+(``runs/<scenario id>/``, as ``sim run`` writes them) into ``reports/compare_<base id>/``; the
+work is :mod:`sim.workflow.compare`, shared with ``sim.api.compare``.
 """
 
 from __future__ import annotations
 
-import json
-import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -26,21 +25,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from sim.analysis.compare import VariantComparison, compare_all
-from sim.analysis.stats import summary_dict
-from sim.cli.run import _check_writable
-from sim.core.errors import Problem, SimUserError
-from sim.core.fileio import atomic_write_bytes
+from sim.analysis.compare import VariantComparison
 from sim.engine.results import RunResults
-from sim.engine.runner import run_scenario
-from sim.report.compare_report import comparison_markdown, write_compare_report
-from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Scenario
-
-
-def default_out_dir(base_id: str) -> Path:
-    """Where a comparison goes by default: ``reports/compare_<base id>/``."""
-    return Path("reports") / f"compare_{base_id}"
+from sim.workflow.compare import compare_on_crn, default_out_dir, load_all, save_comparison
+from sim.workflow.run import check_writable
 
 
 @click.command("compare")
@@ -66,58 +54,24 @@ def command(
 ) -> None:
     """Compare BASE.yaml with each VARIANT.yaml on common random numbers."""
     base_sc, variant_scs = load_all(base_file, variant_files)
-    mc = base_sc.scenario.monte_carlo
-    runs = mc.runs if runs is None else runs
-    seed = mc.seed if seed is None else seed
     out = Path(out_dir) if out_dir else default_out_dir(base_sc.scenario.id)
-    _check_writable(out)
-    results = run_all([base_sc, *variant_scs], runs, seed, mc.batch_size, workers, quiet)
-    base, variants = results[0], results[1:]
-    comparisons = compare_all(base, variants)
-    save_all(out, results, comparisons)
-    console = Console()
-    print_comparison(base, comparisons, console)
-    if not no_report:
-        path = write_compare_report(base, variants, comparisons, out / "report.html")
-        click.echo(f"report: {path}")
+    check_writable(out)
+    total = base_sc.scenario.monte_carlo.runs if runs is None else runs
+    with _progress(quiet) as bar:
+        ticks = [_ticker(bar, s.scenario.id, total) for s in [base_sc, *variant_scs]]
+        comparison = compare_on_crn(
+            base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks
+        )
+    report = save_comparison(out, comparison, report=not no_report)
+    print_comparison(comparison.base, comparison.comparisons, Console())
+    if report is not None:
+        click.echo(f"report: {report}")
     click.echo(f"results: {out}")
 
 
-def load_all(base_file: str, variant_files: tuple[str, ...]) -> tuple[Scenario, list[Scenario]]:
-    """Load the base and the variants; a variant file that is the base file is skipped (so a
-    shell glob may include it). Raises SimUserError if two scenarios share an id."""
-    base_path = Path(base_file).resolve()
-    files = [f for f in dict.fromkeys(variant_files) if Path(f).resolve() != base_path]
-    if not files:
-        raise SimUserError(
-            [Problem(base_file, None, "VARIANT.yaml", "give at least one variant other than the base")]
-        )
-    base = load_scenario(base_file)
-    variants = [load_scenario(f) for f in files]
-    seen = {base.scenario.id: base_file}
-    for f, v in zip(files, variants, strict=True):
-        vid = v.scenario.id
-        if vid in seen:
-            raise SimUserError(
-                [
-                    Problem(
-                        f,
-                        None,
-                        "scenario.id",
-                        f"`{vid}` is also the id of {seen[vid]}: give each "
-                        "variant its own `scenario: {id: ...}`",
-                    )
-                ]
-            )
-        seen[vid] = f
-    return base, variants
-
-
-def run_all(
-    scenarios: list[Scenario], runs: int, seed: int, batch_size: int, workers: int | None, quiet: bool
-) -> list[RunResults]:
-    """Run every scenario with the same runs, seed and batch size (common random numbers)."""
-    with Progress(
+def _progress(quiet: bool) -> Progress:
+    """One bar per scenario on stderr (none when ``quiet``), cleared when done."""
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -126,63 +80,13 @@ def run_all(
         console=Console(stderr=True),
         disable=quiet,
         transient=True,
-    ) as bar:
-        tasks = [bar.add_task(s.scenario.id, total=runs) for s in scenarios]
-        out = []
-        for s, task in zip(scenarios, tasks, strict=True):
-
-            def advance(k: int, t: TaskID = task) -> None:
-                bar.advance(t, k)
-
-            res = run_scenario(
-                s, runs=runs, seed=seed, workers=workers, batch_size=batch_size, progress=advance
-            )
-            out.append(res)
-    return out
+    )
 
 
-def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComparison]) -> Path:
-    """Write ``runs/<id>/`` per scenario (RunResults.save + summary.json), comparison.json and
-    comparison.md (the headline tables in Markdown)."""
-    dirs = {}
-    for r in results:
-        d = r.save(out / "runs" / r.scenario.scenario.id)
-        atomic_write_bytes(
-            d / "summary.json", json.dumps(_clean(summary_dict(r)), indent=1, default=str).encode()
-        )
-        dirs[r.scenario.scenario.id] = str(d.relative_to(out))
-    base = results[0]
-    doc = {
-        "base": base.scenario.scenario.id,
-        "runs": base.runs_count,
-        "seed": base.seed,
-        "batch_size": base.batch_size,
-        "method": {
-            "pairing": "run by run on the `run` index (common random numbers)",
-            "paired_interval": "Newcombe (1998) method 10 hybrid score for paired proportions",
-            "p_value": "exact McNemar (binomial test of discordant pairs)",
-            "unpaired_interval": "Newcombe (1998) hybrid score for independent proportions",
-            "escalation": "paired t interval (Welch for contrast)",
-            "distinguishable": "paired interval excludes 0",
-        },
-        "scenarios": dirs,
-        "comparisons": [c.to_dict() for c in comparisons],
-    }
-    path = out / "comparison.json"
-    atomic_write_bytes(path, json.dumps(_clean(doc), indent=1).encode())
-    atomic_write_bytes(out / "comparison.md", comparison_markdown(base, comparisons).encode())
-    return path
-
-
-def _clean(obj: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become null."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+def _ticker(bar: Progress, name: str, total: int) -> Callable[[int], None]:
+    """A bar for one scenario and the callback that advances it by ``k`` runs."""
+    task: TaskID = bar.add_task(name, total=total)
+    return lambda k: bar.advance(task, k)
 
 
 def print_comparison(base: RunResults, comparisons: list[VariantComparison], console: Console) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from sim.core import columns
 from sim.core.errors import Problem, SimUserError
 from sim.engine.results import RunResults
 from sim.scenario.schema import Scenario
+from sim.workflow.base import base_of_results
 
 RESULT_FILES = ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json")
 FIX = "re-run `sim run SCENARIO --out {dir}` to regenerate it"
@@ -70,9 +72,7 @@ def _reason(err: BaseException) -> str:
 def _check_consistent(r: RunResults) -> None:
     """Columns and array shapes the report needs; ValueError/KeyError otherwise."""
     t = r.horizon
-    need = ["peak_escalation", "final_escalation"]
-    for oid in r.outcome_ids:
-        need += [oid, f"{oid}_step"]
+    need = [*columns.ESCALATION_METRICS, *columns.outcome_columns(r.outcome_ids)]
     missing = [c for c in need if c not in r.runs.columns]
     if missing:
         raise KeyError(f"runs.parquet lacks columns {', '.join(missing)}")
@@ -83,29 +83,6 @@ def _check_consistent(r: RunResults) -> None:
         raise ValueError(
             f"aggregates.npz: action_counts has shape {r.action_counts.shape}, expected {expected}"
         )
-
-
-def _base_scenario(results: RunResults, results_dir: Path) -> Scenario | None:
-    """The base of a variant, if ``variant_of`` names a scenario file that still loads."""
-    if results.base_scenario is not None:
-        return results.base_scenario
-    ref = results.scenario.variant_of
-    if not ref:
-        return None
-    from sim.scenario.loader import load_scenario
-
-    for candidate in (
-        Path(ref),
-        results_dir / ref,
-        Path("scenarios") / ref,
-        Path("scenarios") / f"{ref}.yaml",
-    ):
-        if candidate.is_file():
-            try:
-                return load_scenario(candidate)
-            except Exception:
-                return None
-    return None
 
 
 @click.command("report")
@@ -126,7 +103,7 @@ def command(results_dir: Path, out: Path | None) -> None:
     if target.is_dir():
         raise _problem(target, "is a directory: give a file name such as report.html")
     try:
-        path = write_run_report(results, target, base=_base_scenario(results, results_dir))
+        path = write_run_report(results, target, base=base_of_results(results, results_dir))
     except OSError as err:
         raise _problem(
             target, f"cannot write the report ({err.strerror or err}); choose another --out"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -11,18 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.analysis.stats import outcome_table, peak_level_distribution, summary_dict
-from sim.core.errors import Problem, SimUserError
-from sim.core.fileio import atomic_write_bytes
+from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.engine.results import RunResults
-from sim.engine.runner import run_scenario
 from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Scenario
-
-
-def default_out_dir(scenario_id: str) -> Path:
-    """Where results go by default: ``reports/<scenario id>/``."""
-    return Path("reports") / scenario_id
+from sim.workflow.run import check_writable, default_out_dir, run_with_base, save_run
 
 
 @click.command("run")
@@ -47,7 +38,7 @@ def command(
     total = runs or scenario.scenario.monte_carlo.runs
     console = Console(stderr=True)
     out = Path(out_dir) if out_dir else default_out_dir(scenario.scenario.id)
-    _check_writable(out)
+    check_writable(out)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -59,45 +50,19 @@ def command(
         transient=True,
     ) as bar:
         task = bar.add_task(scenario.scenario.id, total=total)
-        results = run_scenario(
-            scenario, runs=runs, seed=seed, workers=workers, progress=lambda k: bar.advance(task, k)
+        results = run_with_base(
+            scenario_file,
+            scenario,
+            runs=runs,
+            seed=seed,
+            workers=workers,
+            progress=lambda k: bar.advance(task, k),
         )
-    results.base_scenario = _base_of(Path(scenario_file), scenario)
-    results.save(out)
-    atomic_write_bytes(
-        out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode()
-    )
+    report = save_run(results, out, report=not no_report)
     print_results(results, Console())
-    if not no_report:
-        from sim.report.run_report import write_run_report
-
-        path = write_run_report(results, out / "report.html", base=results.base_scenario)
-        click.echo(f"report: {path}")
+    if report is not None:
+        click.echo(f"report: {report}")
     click.echo(f"results: {out}")
-
-
-def _base_of(path: Path, scenario: Scenario) -> Scenario | None:
-    """The resolved base of a variant (``extends:`` is relative to the variant's folder)."""
-    if not scenario.variant_of:
-        return None
-    return load_scenario(path.parent / scenario.variant_of)
-
-
-def _check_writable(out: Path) -> None:
-    """Refuse a results folder that is a file or cannot be created, before running anything."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SimUserError(
-            [
-                Problem(
-                    str(out),
-                    None,
-                    "--out",
-                    f"cannot create the results folder ({err.strerror}); choose another",
-                )
-            ]
-        ) from None
 
 
 def print_results(results: RunResults, console: Console) -> None:

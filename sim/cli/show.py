@@ -7,7 +7,6 @@ table lists what differs from its base.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -15,28 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.core.errors import SimUserError
+from sim.scenario.display import differences
+from sim.scenario.display import format_param as fmt_param
 from sim.scenario.kinds.conditions import describe_condition
 from sim.scenario.kinds.relations import RELATIONS, describe_relation
 from sim.scenario.loader import load_scenario, summary
-from sim.scenario.paths import get_param, list_param_paths
-from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Condition, Param, Scenario
-
-
-def fmt_param(p: Param | None) -> str:
-    """``0.6`` for a fixed value, ``beta(a=2, b=2)`` for a distribution, ``-`` for none."""
-    if p is None:
-        return "-"
-    if p.dist == "fixed":
-        return f"{p.value:g}"
-    names = {
-        "uniform": ("low", "high"),
-        "normal": ("mean", "sd"),
-        "truncnorm": ("mean", "sd", "low", "high"),
-        "beta": ("a", "b"),
-        "triangular": ("low", "mode", "high"),
-    }[p.dist]
-    return f"{p.dist}(" + ", ".join(f"{k}={getattr(p, k):g}" for k in names) + ")"
+from sim.scenario.schema import CAPABILITY_NAMES, TRAIT_NAMES, Condition, Scenario
+from sim.workflow.base import base_of
 
 
 def fmt_prov(item: Any, width: int = 70) -> str:
@@ -177,39 +161,6 @@ def _effect(f: Any) -> str:
     return f.describe() if f.key == "set" else str(f.key)
 
 
-def differences(base: Scenario, variant: Scenario) -> list[tuple[str, str, str]]:
-    """``(what, base value, variant value)`` for every Param, id set, lever state or meta change."""
-    rows: list[tuple[str, str, str]] = []
-    b_paths, v_paths = set(list_param_paths(base)), set(list_param_paths(variant))
-    for path in sorted(b_paths | v_paths):
-        old = fmt_param(get_param(base, path)) if path in b_paths else "-"
-        new = fmt_param(get_param(variant, path)) if path in v_paths else "-"
-        if old != new:
-            rows.append((path, old, new))
-    for group in ("actors", "actions", "relations", "events", "levers", "outcomes"):
-        old_ids = [x.id for x in getattr(base, group)]
-        new_ids = [x.id for x in getattr(variant, group)]
-        for ident in new_ids:
-            if ident not in old_ids:
-                rows.append((f"{group}.{ident}", "-", "added"))
-        for ident in old_ids:
-            if ident not in new_ids:
-                rows.append((f"{group}.{ident}", "present", "removed"))
-    old_levers = {lv.id: lv for lv in base.levers}
-    for lv in variant.levers:
-        if lv.id in old_levers and old_levers[lv.id].on != lv.on:
-            rows.append((f"levers.{lv.id}", _onoff(old_levers[lv.id].on), _onoff(lv.on)))
-    for field in ("id", "title", "start_date", "step_days", "horizon"):
-        old_v, new_v = getattr(base.scenario, field), getattr(variant.scenario, field)
-        if old_v != new_v:
-            rows.append((f"scenario.{field}", str(old_v), str(new_v)))
-    return rows
-
-
-def _onoff(on: bool) -> str:
-    return "on" if on else "off"
-
-
 def diff_table(base: Scenario, variant: Scenario) -> Table:
     """The differences of ``variant`` from ``base`` as a table."""
     table = _table(f"Differences from base {base.scenario.id}", "what", "base", "variant")
@@ -233,11 +184,4 @@ def _console() -> Console:
 def command(file: str) -> None:
     """Show the resolved scenario FILE (variants merged) as tables."""
     scenario = load_scenario(file)
-    base: Scenario | None = None
-    if scenario.variant_of:
-        base_path = os.path.join(os.path.dirname(os.path.realpath(file)), scenario.variant_of)
-        try:
-            base = load_scenario(base_path, root=os.path.dirname(os.path.realpath(file)))
-        except SimUserError:
-            base = None
-    render(scenario, _console(), base)
+    render(scenario, _console(), base_of(scenario, file))

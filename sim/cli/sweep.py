@@ -12,16 +12,15 @@ unless ``--fresh`` (old results moved aside to ``DIR.old-<time>``, or deleted wi
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
+from sim.analysis.sensitivity import SweepAnalysis
 from sim.core.errors import Problem, SimUserError
-from sim.sweep.execute import run_sweep
-from sim.sweep.spec import DESIGNS, is_sweep_file, load_sweep, resolve, spec_from_cli, with_overrides
+from sim.sweep.spec import DESIGNS
+from sim.workflow.sweep import analyse, declare_sweep, sweep
 
 
 @click.command(name="sweep")
@@ -102,40 +101,24 @@ def command(
     wanted = _parse_thresholds(thresholds)
     if discard_old and not fresh:
         raise SimUserError([Problem("--discard-old", None, "", "goes with --fresh")])
-    path = Path(target)
-    if is_sweep_file(path):
-        if vary:
-            raise SimUserError(
-                [Problem(target, None, "--vary", "declare parameters in the sweep file, not with --vary")]
-            )
-        spec = with_overrides(
-            load_sweep(path),
-            design=design,
-            points=points,
-            runs_per_point=runs_per_point,
-            batch_size=batch_size,
-            seed=seed,
-            id=sweep_id,
-        )
-    else:
-        spec = spec_from_cli(
-            path,
-            list(vary),
-            design=design or "grid",
-            points=points,
-            runs_per_point=runs_per_point or 1000,
-            batch_size=batch_size,
-            seed=seed,
-            sweep_id=sweep_id,
-        )
-    resolved = resolve(spec)
+    resolved = declare_sweep(
+        target,
+        vary,
+        design=design,
+        points=points,
+        runs_per_point=runs_per_point,
+        batch_size=batch_size,
+        seed=seed,
+        sweep_id=sweep_id,
+    )
+    spec = resolved.spec
     n_points_hint = f"{len(resolved.paths)} parameter(s), design {spec.design}"
     click.echo(
         f"sweep {spec.id}: {n_points_hint}, {spec.runs_per_point} runs per point, "
         f"batches of {resolved.batch_size}, seed {resolved.seed}"
     )
     show = sys.stderr.isatty() if progress is None else progress
-    out = run_sweep(
+    out = sweep(
         resolved,
         out_dir,
         cluster=cluster,
@@ -154,11 +137,9 @@ def command(
     click.echo(f"results: {out.root}/ (points.parquet, tasks/*.parquet, design.parquet)")
     if no_report:
         return
-    from sim.report.sweep_report import write_sweep_report
-
-    analysis = analyse_sweep(out.root, thresholds=wanted or None)
+    analysis, report = analyse(out, wanted)
     _print_analysis(analysis)
-    click.echo(f"report: {write_sweep_report(analysis)}")
+    click.echo(f"report: {report}")
 
 
 def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:

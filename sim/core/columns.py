@@ -88,3 +88,36 @@ def outcome_columns(outcome_ids: Iterable[str]) -> list[str]:
     for oid in outcome_ids:
         out += [happened(oid), first_step(oid)]
     return out
+
+
+# ---- sweep points (``points.parquet``: one row per design point) ------------------------------
+
+RUNS = "runs"
+"""Per-point column: number of runs at the point (int64)."""
+PROB_PREFIX = "p."
+MEAN_STEP_PREFIX = "mean_step."
+
+
+def probability(outcome_id: str) -> str:
+    """Per-point column: share of the point's runs in which ``outcome_id`` happened (0..1)."""
+    return f"{PROB_PREFIX}{outcome_id}"
+
+
+def is_probability(column: str) -> bool:
+    """True for the per-point outcome probability columns (``p.<outcome>``)."""
+    return column.startswith(PROB_PREFIX)
+
+
+def outcome_of(column: str) -> str:
+    """The outcome id of a ``p.<outcome>`` column; other columns unchanged."""
+    return column.removeprefix(PROB_PREFIX)
+
+
+def mean_step(outcome_id: str) -> str:
+    """Per-point column: mean first step of ``outcome_id`` among runs where it happened (steps)."""
+    return f"{MEAN_STEP_PREFIX}{outcome_id}"
+
+
+def mean_of(metric: str) -> str:
+    """Per-point column: mean of per-run ``metric`` (e.g. ``mean_peak_escalation``, ladder points)."""
+    return f"mean_{metric}"

@@ -7,15 +7,9 @@ On disk (one directory per run of ``sim run``)::
     samples.json      a few whole trajectories
     scenario.json     the resolved scenario (variants merged)
     base_scenario.json  for a variant: its resolved base (optional)
-    summary.json      headline numbers (written by the analysis layer)
+    summary.json      headline numbers (sim.analysis.stats.summary_dict, written by sim.workflow.run)
 
-Column conventions of ``runs``:
-    ``run`` (int64, global replication index), ``batch`` (int32),
-    ``<outcome>`` (bool: happened), ``<outcome>_step`` (float32, first step, NaN if never),
-    ``peak_escalation``, ``final_escalation`` (float32, ladder points),
-    ``event.<id>`` (bool, probabilistic events only: did it happen in this run),
-    ``param.<path>`` (float32, the value drawn for every random parameter, path as in sweeps,
-    e.g. ``param.actors.khamenei.traits.pressure_aversion``).
+Columns of ``runs`` and the aggregate shapes: :mod:`sim.core.columns` (the output contract).
 """
 
 from __future__ import annotations
@@ -76,7 +70,7 @@ class RunResults:
     def escalation_quantiles(self, qs: list[float] | np.ndarray) -> np.ndarray:
         """Quantiles of escalation per step from the streamed histogram: (T+1, len(qs)).
 
-        Linear interpolation inside a bin; exact to within one bin width (max/101 points).
+        Linear interpolation inside a bin; exact to within one bin width (ladder max / HIST_BINS points).
         The quantile is the smallest escalation with F >= q (empty bins are skipped, so q = 1
         is the top of the highest occupied bin, not the ladder max); NaN at a step with no runs.
         """

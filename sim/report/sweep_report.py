@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from sim.analysis.discovery import PrimResult
 from sim.analysis.sensitivity import Surface, SweepAnalysis
+from sim.core import columns
 from sim.report.page import Markup, Section, html_table, join, ptext, tag, write_report
 
 MAX_HEATMAPS = 12
@@ -44,7 +45,7 @@ PROB_SCALE = "Viridis"
 
 def outcome_label(column: str) -> str:
     """``p.war`` -> ``P(war)``; other columns unchanged."""
-    return f"P({column[2:]})" if column.startswith("p.") else column
+    return f"P({columns.outcome_of(column)})" if columns.is_probability(column) else column
 
 
 def write_sweep_report(
@@ -74,8 +75,8 @@ def _header(a: SweepAnalysis, max_heatmaps: int) -> list[Markup]:
     summary = (
         f"Design: {kinds.get(d.kind, d.kind)}, {len(a.points)} points, {len(d.parameters)} swept parameter(s)"
     )
-    if "runs" in a.points.columns and len(a.points):
-        summary += f", {int(a.points['runs'].min())} runs per point"
+    if columns.RUNS in a.points.columns and len(a.points):
+        summary += f", {int(a.points[columns.RUNS].min())} runs per point"
     rows = [
         [p, _fmt(lo), _fmt(hi), a.points[p].nunique()]
         for p, (lo, hi) in zip(d.parameters, d.bounds, strict=True)

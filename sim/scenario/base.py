@@ -143,12 +143,13 @@ class Param(Provenance):
     def is_random(self) -> bool:
         return self.dist != "fixed"
 
-    def formatted(self) -> str:
-        """``0.6`` for a fixed value, ``beta(a=2, b=2)`` for a distribution."""
+    def formatted(self, named: bool = True) -> str:
+        """``0.6`` for a fixed value, ``beta(a=2, b=2)`` for a distribution (``beta(2, 2)`` when
+        not ``named``); values in the parameter's own units."""
         if self.dist == "fixed":
             return f"{self.value:g}"
-        args = ", ".join(f"{k}={getattr(self, k):g}" for k in DIST_PARAMS[self.dist])
-        return f"{self.dist}({args})"
+        args = [(k, getattr(self, k)) for k in DIST_PARAMS[self.dist]]
+        return f"{self.dist}(" + ", ".join(f"{k}={v:g}" if named else f"{v:g}" for k, v in args) + ")"
 
 
 def check_range(p: Param, lo: float, hi: float, what: str) -> Param:

@@ -5,23 +5,16 @@ Work is cut into (point, batch) tasks. Task (p, b) runs
 its seed depends only on the sweep seed and the batch index (common random numbers across
 points), never on which worker runs it or when. Tasks are pure; the driver writes their rows.
 
-Clusters (``cluster`` argument / ``--cluster``):
-
-- ``None`` or ``"local"``: an embedded LocalCluster, one single-threaded worker process per core
-  (or ``workers``), scheduler on 127.0.0.1, no dashboard;
-- ``"tcp://HOST:PORT"``: join a running scheduler; ``"path/scheduler.json"``: its scheduler file;
-- ``"slurm"`` / ``"pbs"``: dask-jobqueue, configured from a small YAML (see
-  :func:`load_cluster_config` and docs/sweeps.md).
+Where the tasks run (``cluster`` argument / ``--cluster``) is :mod:`sim.sweep.cluster`; what is
+stored, and how, is :mod:`sim.sweep.store`.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.errors import Problem, SimUserError
+from sim.core import columns
 from sim.scenario.schema import Scenario
-from sim.sweep.designs import make_design, salib_problem
-from sim.sweep.spec import ResolvedSweep, read_yaml
-from sim.sweep.store import SweepStore, summarize_points, sweep_hash
+from sim.sweep.cluster import connect
+from sim.sweep.designs import make_design
+from sim.sweep.spec import ResolvedSweep
+from sim.sweep.store import SweepStore, sweep_meta
 
 TaskFn = Callable[[Scenario, dict[str, float], int, int, int, int], pd.DataFrame]
 """(scenario, point values {path: value}, seed, batch_index, size, batch_size) -> per-run rows."""
@@ -80,9 +74,9 @@ def run_task(
     """
     t0 = time.perf_counter()
     runs = task_fn(scenario, values, seed, batch_index, size, batch_size).copy()
-    runs["run"] = np.arange(size, dtype=np.int64) + batch_index * batch_size
-    runs["batch"] = np.int32(batch_index)
-    runs.insert(0, "point", np.int64(point))
+    runs[columns.RUN] = np.arange(size, dtype=np.int64) + batch_index * batch_size
+    runs[columns.BATCH] = np.int32(batch_index)
+    runs.insert(0, columns.POINT, np.int64(point))
     for path, v in values.items():
         runs[path] = float(v)
     return runs, time.perf_counter() - t0
@@ -112,34 +106,6 @@ class SweepOutcome:
         """1 - compute / (wall * threads): the share of worker time not spent inside tasks."""
         cap = self.wall_s * max(self.nthreads, 1)
         return 1.0 - self.compute_s / cap if cap > 0 else 0.0
-
-
-def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:
-    """sweep.json contents: declaration, resolved settings and hashes."""
-    spec = resolved.spec
-    settings = {
-        "design": spec.design,
-        "points": len(design),
-        "runs_per_point": spec.runs_per_point,
-        "batch_size": resolved.batch_size,
-        "seed": resolved.seed,
-        "paths": resolved.paths,
-    }
-    scenario_json = resolved.scenario.model_dump_json()
-    return {
-        "id": spec.id,
-        "spec": spec.to_json(),
-        "settings": settings,
-        "scenario_id": resolved.scenario.scenario.id,
-        "scenario_path": str(spec.scenario_path),
-        "outcomes": [o.id for o in resolved.scenario.outcomes],
-        "salib_problem": salib_problem(spec.params),
-        "calc_second_order": False if spec.design == "sobol" else None,
-        "sobol_base_samples": (len(design) // (len(spec.params) + 2)) if spec.design == "sobol" else None,
-        "batches_per_point": resolved.batches_per_point,
-        "hash": sweep_hash(scenario_json, design, settings),
-        "scenario_hash": sweep_hash(scenario_json, design.iloc[:0], {}),
-    }
 
 
 def default_out_dir(sweep_id: str) -> Path:
@@ -190,45 +156,8 @@ def run_sweep(
             outcome.tasks_run, outcome.wall_s = runner.finished, runner.wall_s
             outcome.compute_s, outcome.nthreads = runner.compute_s, runner.nthreads
             outcome.resubmitted, outcome.runs_run = runner.resubmitted, runner.runs_run
-    outcome.runs_total = finalize(store, design, meta, len(all_tasks))
+    outcome.runs_total = store.finish(design, meta, len(all_tasks))
     return outcome
-
-
-def finalize(store: SweepStore, design: pd.DataFrame, meta: dict[str, Any], tasks_total: int) -> int:
-    """Check every task is stored, write points.parquet and the final manifest; return run count."""
-    done = store.done_tasks()
-    if len(done) != tasks_total:
-        raise RuntimeError(
-            f"{tasks_total - len(done)} task(s) missing in {store.tasks_dir}; rerun to complete"
-        )
-    cols = [
-        "point",
-        "run",
-        *meta["outcomes"],
-        *[f"{o}_step" for o in meta["outcomes"]],
-        "peak_escalation",
-        "final_escalation",
-    ]
-    runs = store.read_runs()
-    runs = runs[[c for c in cols if c in runs.columns]]
-    expected = len(design) * meta["settings"]["runs_per_point"]
-    if len(runs) != expected or runs.duplicated(["point", "run"]).any():
-        raise RuntimeError(
-            f"{store.tasks_dir} holds {len(runs)} rows, expected {expected} distinct (point, run)"
-        )
-    store.write_points(summarize_points(runs, design, meta["outcomes"]))
-    store.write_manifest(
-        {
-            "hash": meta["hash"],
-            "complete": True,
-            "tasks_total": tasks_total,
-            "tasks_done": len(done),
-            "points_total": len(design),
-            "points_done": len(design),
-            "runs": len(runs),
-        }
-    )
-    return len(runs)
 
 
 class _Runner:
@@ -390,184 +319,3 @@ def _is_lost(status: str, exc: BaseException | None) -> bool:
     from distributed.scheduler import KilledWorker
 
     return isinstance(exc, KilledWorker | CommClosedError | ConnectionError | TimeoutError)
-
-
-# ---- clusters ----------------------------------------------------------------------------------
-
-
-def local_workers(workers: int | None) -> int:
-    """Worker processes of the embedded cluster: ``workers`` or the cores this process may use."""
-    if workers is not None:
-        return max(1, workers)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
-def _quiet_teardown_logs() -> None:
-    """On a worker about to be closed: its late heartbeat errors are teardown noise."""
-    for name in ("distributed.worker", "distributed.core", "distributed.comm"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
-def _retire_local_workers(lc: Any, client: Any, timeout_s: float = 10.0) -> None:
-    """Close a LocalCluster's workers while its scheduler is still up.
-
-    Closing both at once races a worker's heartbeat against the scheduler's exit, which logs a
-    spurious traceback at the end of a good sweep (dask/distributed#7105); the workers' own
-    error logs are also silenced first, as the race is not fully closed by waiting. Best
-    effort: teardown problems must not hide the sweep's result.
-    """
-    with suppress(Exception):
-        client.run(_quiet_teardown_logs, on_error="ignore")
-    try:
-        lc.scale(0)
-        deadline = time.monotonic() + timeout_s
-        # lc.workers empties once each nanny has seen its worker process exit
-        while (lc.workers or client.scheduler_info()["workers"]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    except Exception:  # best effort, see docstring
-        pass
-
-
-@contextmanager
-def connect(
-    cluster: str | None, cluster_config: str | Path | None = None, workers: int | None = None
-) -> Iterator[Any]:
-    """A dask Client for ``cluster`` (see the module docstring); closes what it started."""
-    import dask
-    from distributed import Client, LocalCluster
-
-    if cluster in (None, "local"):
-        with (
-            # Dask's statistical profiler samples every worker thread every 10 ms: it cost a third
-            # of the engine's speed in the sweep benchmark. Nannies pass this config to workers.
-            dask.config.set({"distributed.worker.profile.enabled": False}),
-            LocalCluster(
-                n_workers=local_workers(workers),
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                # the scheduler's health/metrics HTTP server: loopback, any free port (no dashboard)
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR,
-            ) as lc,
-            Client(lc) as client,
-        ):
-            try:
-                yield client
-            finally:
-                _retire_local_workers(lc, client)
-        return
-    assert cluster is not None
-    if cluster in ("slurm", "pbs"):
-        if cluster_config is None:
-            raise SimUserError(
-                [
-                    Problem(
-                        "--cluster-config",
-                        None,
-                        "",
-                        f"--cluster {cluster} needs --cluster-config FILE "
-                        "(cores, memory, walltime, queue, account, jobs; see docs/sweeps.md)",
-                    )
-                ]
-            )
-        cfg = load_cluster_config(cluster_config)
-        with make_jobqueue_cluster(cluster, cfg) as jq, Client(jq) as client:
-            jq.scale(jobs=cfg.get("jobs", 1))
-            yield client
-        return
-    try:
-        if cluster.startswith(("tcp://", "tls://", "ucx://")):
-            client = Client(cluster, timeout="30s")
-        elif cluster.endswith(".json"):
-            if not Path(cluster).is_file():
-                raise SimUserError([Problem(cluster, None, "--cluster", "scheduler file not found")])
-            client = Client(scheduler_file=cluster, timeout="30s")
-        else:
-            raise SimUserError(
-                [
-                    Problem(
-                        "--cluster",
-                        None,
-                        "",
-                        f"unknown cluster {cluster!r}: use local, "
-                        "tcp://HOST:PORT, a scheduler .json file, slurm or pbs",
-                    )
-                ]
-            )
-    except (OSError, TimeoutError) as err:
-        raise SimUserError(
-            [Problem("--cluster", None, "", f"cannot reach the scheduler {cluster}: {err}")]
-        ) from None
-    with client:
-        yield client
-
-
-_CFG_TYPES: dict[str, type | tuple[type, ...]] = {
-    "cores": int,
-    "memory": str,
-    "walltime": str,
-    "queue": str,
-    "account": str,
-    "jobs": int,
-    "processes": int,
-    "python": str,
-    "interface": str,
-    "local_directory": str,
-    "job_extra_directives": list,
-    "job_script_prologue": list,
-    "scheduler_host": str,
-}
-_CFG_REQUIRED = ("cores", "memory")
-
-
-def load_cluster_config(path: str | Path) -> dict[str, Any]:
-    """Read the dask-jobqueue YAML (see docs/sweeps.md); problems name file, line and key.
-
-    Keys: cores (int, per job), memory (e.g. "16GB", per job), walltime ("HH:MM:SS"), queue,
-    account, jobs (int, number of batch jobs, default 1), processes (worker processes per job,
-    default: cores, i.e. single-threaded workers), python, interface, local_directory,
-    job_extra_directives, job_script_prologue, scheduler_host.
-    """
-    data, lines = read_yaml(Path(path))
-    src = str(path)
-    if isinstance(data, dict) and set(data) == {"cluster"} and isinstance(data["cluster"], dict):
-        data, lines = data["cluster"], {k.removeprefix("cluster."): v for k, v in lines.items()}
-    if not isinstance(data, dict):
-        raise SimUserError(
-            [Problem(src, 1, "", "a cluster config is a mapping (cores, memory, walltime, ...)")]
-        )
-    problems = [
-        Problem(src, lines.get(k), k, f"unknown key; allowed: {', '.join(_CFG_TYPES)}")
-        for k in data
-        if k not in _CFG_TYPES
-    ]
-    problems += [Problem(src, None, k, "required") for k in _CFG_REQUIRED if k not in data]
-    for k, v in data.items():
-        t = _CFG_TYPES.get(k)
-        if t is not None and (isinstance(v, bool) or not isinstance(v, t)):
-            problems.append(
-                Problem(src, lines.get(k), k, f"must be of type {getattr(t, '__name__', t)}, got {v!r}")
-            )
-        elif t is int and v < 1:
-            problems.append(Problem(src, lines.get(k), k, "must be at least 1"))
-    if problems:
-        raise SimUserError(problems)
-    return dict(data)
-
-
-def make_jobqueue_cluster(kind: str, cfg: dict[str, Any]) -> Any:
-    """A dask-jobqueue SLURMCluster or PBSCluster from a config of :func:`load_cluster_config`."""
-    import dask_jobqueue
-
-    cls = dask_jobqueue.SLURMCluster if kind == "slurm" else dask_jobqueue.PBSCluster
-    kwargs: dict[str, Any] = {k: v for k, v in cfg.items() if k not in ("jobs", "scheduler_host")}
-    kwargs.setdefault("processes", cfg["cores"])  # one single-threaded worker process per core
-    kwargs["scheduler_options"] = {"dashboard_address": None}
-    if "scheduler_host" in cfg:
-        kwargs["scheduler_options"]["host"] = cfg["scheduler_host"]
-    return cls(**kwargs)

@@ -33,8 +33,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.core import columns
 from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_path, atomic_write_bytes
+from sim.sweep.designs import salib_problem
+from sim.sweep.spec import ResolvedSweep
 
 STORE_VERSION = 1
 TASK_RE = re.compile(r"^p(\d{6,})-b(\d{5,})\.parquet$")
@@ -190,25 +193,125 @@ class SweepStore:
         if not files:
             return pd.DataFrame()
         df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-        return df.sort_values(["point", "run"], kind="stable").reset_index(drop=True)
+        return df.sort_values([columns.POINT, columns.RUN], kind="stable").reset_index(drop=True)
 
     def write_points(self, points: pd.DataFrame) -> None:
+        """Replace points.parquet atomically (one row per design point)."""
         atomic_write_parquet(self.points_path, points)
+
+    def finish(self, design: pd.DataFrame, meta: dict[str, Any], tasks_total: int) -> int:
+        """Check every task is stored, write points.parquet and the final manifest; return the
+        number of runs. RuntimeError if tasks or rows are missing (rerun to complete)."""
+        done = self.done_tasks()
+        if len(done) != tasks_total:
+            raise RuntimeError(
+                f"{tasks_total - len(done)} task(s) missing in {self.tasks_dir}; rerun to complete"
+            )
+        outcomes = meta["outcomes"]
+        keep = [
+            columns.POINT,
+            columns.RUN,
+            *map(columns.happened, outcomes),
+            *map(columns.first_step, outcomes),
+            *columns.ESCALATION_METRICS,
+        ]
+        runs = self.read_runs()
+        runs = runs[[c for c in keep if c in runs.columns]]
+        expected = len(design) * meta["settings"]["runs_per_point"]
+        if len(runs) != expected or runs.duplicated([columns.POINT, columns.RUN]).any():
+            raise RuntimeError(
+                f"{self.tasks_dir} holds {len(runs)} rows, expected {expected} distinct (point, run)"
+            )
+        self.write_points(summarize_points(runs, design, outcomes))
+        self.write_manifest(
+            {
+                "hash": meta["hash"],
+                "complete": True,
+                "tasks_total": tasks_total,
+                "tasks_done": len(done),
+                "points_total": len(design),
+                "points_done": len(design),
+                "runs": len(runs),
+            }
+        )
+        return len(runs)
+
+    def read_finished(self) -> tuple[dict[str, Any], pd.DataFrame]:
+        """``(sweep.json contents, points.parquet)`` of a finished sweep, points sorted by point.
+
+        Raises :class:`SimUserError` naming the file when either is missing or unreadable.
+        """
+        for f in (self.sweep_json, self.points_path):
+            if not f.is_file():
+                raise SimUserError(
+                    [
+                        Problem(
+                            str(f),
+                            None,
+                            "",
+                            "not found: is this the output directory of "
+                            "`sim sweep`, and did the sweep finish? Run or resume it first",
+                        )
+                    ]
+                )
+        try:
+            meta = json.loads(self.sweep_json.read_text(encoding="utf-8"))
+            points = pd.read_parquet(self.points_path)
+        except (OSError, ValueError) as err:
+            raise SimUserError(
+                [Problem(str(self.root), None, "", f"cannot read the sweep store: {err}")]
+            ) from err
+        if not isinstance(meta, dict):
+            raise SimUserError(
+                [Problem(str(self.sweep_json), None, "", "not a sweep.json written by `sim sweep`")]
+            )
+        if columns.POINT in points.columns:
+            points = points.sort_values(columns.POINT, kind="stable").reset_index(drop=True)
+        return meta, points
 
 
 def summarize_points(runs: pd.DataFrame, design: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     """One row per point: design values, ``runs``, ``p.<outcome>`` (share of runs, 0..1),
     ``mean_step.<outcome>`` (mean first step among runs where it happened, NaN if none),
-    ``mean_peak_escalation`` and ``mean_final_escalation`` (ladder points)."""
-    g = runs.groupby("point", sort=True)
-    out = pd.DataFrame({"runs": g.size().astype("int64")})
+    ``mean_peak_escalation`` and ``mean_final_escalation`` (ladder points); names from
+    :mod:`sim.core.columns`."""
+    g = runs.groupby(columns.POINT, sort=True)
+    out = pd.DataFrame({columns.RUNS: g.size().astype("int64")})
     for o in outcomes:
-        if o in runs.columns:
-            out[f"p.{o}"] = g[o].mean().astype(float)
-        if f"{o}_step" in runs.columns:
-            out[f"mean_step.{o}"] = g[f"{o}_step"].mean()
-    for col in ("peak_escalation", "final_escalation"):
+        if columns.happened(o) in runs.columns:
+            out[columns.probability(o)] = g[columns.happened(o)].mean().astype(float)
+        if columns.first_step(o) in runs.columns:
+            out[columns.mean_step(o)] = g[columns.first_step(o)].mean()
+    for col in columns.ESCALATION_METRICS:
         if col in runs.columns:
-            out[f"mean_{col}"] = g[col].mean()
+            out[columns.mean_of(col)] = g[col].mean()
     out = out.reset_index()
-    return design.merge(out, on="point", how="left")
+    return design.merge(out, on=columns.POINT, how="left")
+
+
+def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:
+    """sweep.json contents: declaration, resolved settings and hashes."""
+    spec = resolved.spec
+    settings = {
+        "design": spec.design,
+        "points": len(design),
+        "runs_per_point": spec.runs_per_point,
+        "batch_size": resolved.batch_size,
+        "seed": resolved.seed,
+        "paths": resolved.paths,
+    }
+    scenario_json = resolved.scenario.model_dump_json()
+    return {
+        "id": spec.id,
+        "spec": spec.to_json(),
+        "settings": settings,
+        "scenario_id": resolved.scenario.scenario.id,
+        "scenario_path": str(spec.scenario_path),
+        "outcomes": [o.id for o in resolved.scenario.outcomes],
+        "salib_problem": salib_problem(spec.params),
+        "calc_second_order": False if spec.design == "sobol" else None,
+        "sobol_base_samples": (len(design) // (len(spec.params) + 2)) if spec.design == "sobol" else None,
+        "batches_per_point": resolved.batches_per_point,
+        "hash": sweep_hash(scenario_json, design, settings),
+        "scenario_hash": sweep_hash(scenario_json, design.iloc[:0], {}),
+    }

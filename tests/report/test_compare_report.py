@@ -12,7 +12,8 @@ import pytest
 from sim.analysis.compare import VariantComparison, compare_all
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
-from sim.report.compare_report import _collapse, comparison_markdown, write_compare_report
+from sim.report.compare_report import write_compare_report
+from sim.report.compare_tables import comparison_markdown
 from sim.scenario.loader import load_scenario
 
 DATA = Path(__file__).parents[1] / "analysis" / "data"
@@ -61,22 +62,6 @@ def test_markdown_tables(compared: Compared) -> None:
     assert all(line.count("|") == 2 + len(VARIANTS) + 1 for line in rows)
     relief = comparisons[0].outcome("deal")
     assert f"{100 * relief.p_variant:.1f}%, **{100 * relief.diff:+.1f} [" in md
-
-
-def test_collapse_folds_whole_items_only() -> None:
-    diff = {
-        "actors.proxy.name": (None, "P"),
-        "actors.proxy.side": (None, "n"),
-        "actors.guards.name": ("G", None),
-        "actors.guards.role": ("r", None),
-        "actors.leader.traits.resolve.value": (0.6, 0.7),
-        "levers.x.on": (False, True),
-    }
-    out = _collapse(diff)
-    assert out["actors.proxy"] == (None, "added")
-    assert out["actors.guards"] == ("present", "removed")
-    assert out["actors.leader.traits.resolve.value"] == (0.6, 0.7)
-    assert out["levers.x.on"] == (False, True)
 
 
 @pytest.mark.browser

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_results import make_results, make_scenario, scenario_dict
+from fake_results import make_results, scenario_dict
 
 from sim.engine.results import RunResults
+from sim.report import run_figures
 from sim.report import run_report as rr
 from sim.scenario.schema import Scenario
 
@@ -36,7 +37,7 @@ def test_sections_cover_the_brief() -> None:
     ]
     assert "Why: what drives each outcome" in titles
     assert "Sample trajectories" in titles
-    fan = rr.fig_fan(res)
+    fan = run_figures.fig_fan(res)
     # ladder levels on the y axis, events marked on the date axis
     assert list(fan.layout.yaxis.tickvals) == [lv.at for lv in res.scenario.ladder.levels]
     assert any("calm" in t for t in fan.layout.yaxis.ticktext)
@@ -67,26 +68,6 @@ def test_no_params_no_drivers_figure() -> None:
     res.runs = res.runs.drop(columns=[c for c in res.runs.columns if c.startswith("param.")])
     titles = [s.title for s in rr.run_sections(res)]
     assert not any(t.startswith("Why") for t in titles)
-
-
-def test_variant_differences_are_highlighted() -> None:
-    base = make_scenario()
-    d = scenario_dict()
-    d["actors"][1]["traits"]["resolve"] = {"value": 0.9, "assumption": "variant: resolute beta"}
-    d["variant_of"] = "toy"
-    variant = Scenario.model_validate(d)
-    diff = rr.scenario_diff(variant, base)
-    assert set(diff) == {
-        "actors.beta.traits.resolve.dist",
-        "actors.beta.traits.resolve.value",
-        "actors.beta.traits.resolve.low",
-        "actors.beta.traits.resolve.high",
-        "actors.beta.traits.resolve.assumption",
-    }
-    html = rr.scenario_html(variant, base)
-    assert '<td class="changed">0.9</td>' in html
-    assert html.count('class="changed"') >= 2  # the changed trait cell and the actor row
-    assert "changed" not in rr.scenario_html(base, None)
 
 
 @pytest.mark.browser

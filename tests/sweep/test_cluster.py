@@ -17,7 +17,8 @@ import psutil
 import pytest
 
 from sim.sweep.execute import run_sweep
-from sim.sweep.spec import ResolvedSweep, load_sweep, resolve
+from sim.sweep.resolve import resolve
+from sim.sweep.spec import ResolvedSweep, load_sweep
 from sim.sweep.store import SweepStore
 
 pytestmark = pytest.mark.cluster

@@ -8,7 +8,7 @@ import pytest
 
 from sim.cli import main
 from sim.core.errors import SimUserError
-from sim.sweep.execute import connect, load_cluster_config, make_jobqueue_cluster
+from sim.sweep.cluster import connect, load_cluster_config, make_jobqueue_cluster
 
 GOOD = """\
 cores: 4

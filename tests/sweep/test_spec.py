@@ -9,7 +9,8 @@ import pytest
 
 from sim.cli import main
 from sim.core.errors import SimUserError
-from sim.sweep.spec import load_sweep, parse_vary, resolve, spec_from_cli
+from sim.sweep.resolve import resolve
+from sim.sweep.spec import load_sweep, parse_vary, spec_from_cli
 
 GOOD = """\
 sweep:

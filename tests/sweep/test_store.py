@@ -18,7 +18,8 @@ from sim.core.errors import SimUserError
 from sim.engine.runner import run_batch
 from sim.scenario.paths import apply_overrides
 from sim.sweep.execute import run_sweep
-from sim.sweep.spec import ResolvedSweep, load_sweep, resolve
+from sim.sweep.resolve import resolve
+from sim.sweep.spec import ResolvedSweep, load_sweep
 from sim.sweep.store import SweepStore
 
 PARAMS = [

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sim.scenario.loader import load_scenario
-from sim.sweep.execute import connect, engine_task
+from sim.sweep.cluster import connect
+from sim.sweep.execute import engine_task
 
 pytestmark = [
     pytest.mark.cluster,

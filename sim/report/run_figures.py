@@ -1,0 +1,278 @@
+"""The figures of the run report (``sim run`` / ``sim report``), one function per figure.
+
+Each takes a :class:`~sim.engine.results.RunResults` (and, for the drivers, the table of
+:func:`sim.analysis.drivers.drivers_table`) and returns a Plotly figure; the page is assembled by
+:mod:`sim.report.run_report`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from sim.analysis import stats
+from sim.engine.results import RunResults
+from sim.report.page import ptext
+from sim.report.plotting import LAYOUT, color, dates, fan_traces, ladder_axis, mark_events
+from sim.scenario.schema import Scenario
+
+JUMP_SHARE = 0.1
+"""A sample trajectory 'jumps' when escalation rises by more than this share of the ladder max."""
+TOP_DRIVERS = 12
+SAMPLES_SHOWN = 4
+"""Sample trajectories drawn at first; the others are one legend click away."""
+
+
+def fig_outcomes(results: RunResults) -> go.Figure:
+    """Outcome probabilities with 95% Wilson intervals (horizontal bars)."""
+    t = stats.outcome_table(results)
+    fig = go.Figure(
+        go.Bar(
+            y=[ptext(n) for n in t["name"]],
+            x=t["probability"],
+            orientation="h",
+            marker_color=[color(i) for i in range(len(t))],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": t["ci_high"] - t["probability"],
+                "arrayminus": t["probability"] - t["ci_low"],
+            },
+            customdata=np.column_stack([t["ci_low"], t["ci_high"], t["count"]]),
+            hovertemplate="%{y}: %{x:.1%} (95% CI %{customdata[0]:.1%} to %{customdata[1]:.1%};"
+            " %{customdata[2]} runs)<extra></extra>",
+            name="probability",
+        )
+    )
+    fig.update_layout(
+        **LAYOUT,
+        height=max(220, 70 * len(t) + 80),
+        xaxis={"range": [0, 1], "tickformat": ".0%"},
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+    )
+    fig.update_xaxes(title_text="probability over the horizon")
+    return fig
+
+
+def fig_fan(results: RunResults) -> go.Figure:
+    """Escalation fan chart: median, 50% and 90% bands, mean; ladder levels and events."""
+    x = dates(results, range(results.horizon + 1))
+    fig = go.Figure()
+    for trace in fan_traces(results, "#1f77b4", "median"):
+        fig.add_trace(trace)
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=results.mean_escalation(),
+            mode="lines",
+            name="mean",
+            line={"color": "#444", "dash": "dash", "width": 1.5},
+            hovertemplate="%{x}: mean %{y:.1f}<extra></extra>",
+        )
+    )
+    fig.update_layout(**LAYOUT, height=480, hovermode="x unified", legend={"orientation": "h", "y": -0.15})
+    ladder_axis(fig, results)
+    mark_events(fig, results)
+    return fig
+
+
+def fig_time_to_event(results: RunResults) -> go.Figure:
+    """Cumulative probability of each outcome's first occurrence over the horizon."""
+    fig = go.Figure()
+    for i, o in enumerate(results.scenario.outcomes):
+        steps, cum = stats.time_to_event(results, o.id)
+        fig.add_trace(
+            go.Scatter(
+                x=dates(results, steps),
+                y=cum,
+                mode="lines",
+                name=ptext(o.name),
+                line={"color": color(i), "shape": "hv", "width": 2},
+                hovertemplate="%{x}: %{y:.1%}<extra>" + ptext(o.name) + "</extra>",
+            )
+        )
+    fig.update_layout(
+        **LAYOUT,
+        height=400,
+        yaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    fig.update_yaxes(title_text="share of runs where it has happened")
+    mark_events(fig, results)
+    return fig
+
+
+def fig_peak_levels(results: RunResults) -> go.Figure:
+    """Share of runs whose peak escalation reached each ladder level (or higher), with CIs."""
+    d = stats.peak_level_distribution(results)
+    fig = go.Figure(
+        go.Bar(
+            x=[ptext(n) for n in d["name"]],
+            y=d["share_at_least"],
+            marker_color="#d62728",
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": d["ci_high"] - d["share_at_least"],
+                "arrayminus": d["share_at_least"] - d["ci_low"],
+            },
+            customdata=d["share"],
+            name="reached",
+            hovertemplate="%{x}: reached by %{y:.1%} of runs; "
+            "highest level for %{customdata:.1%}<extra></extra>",
+        )
+    )
+    fig.update_layout(**LAYOUT, height=340, yaxis={"tickformat": ".0%", "range": [0, 1.05]}, showlegend=False)
+    fig.update_yaxes(title_text="runs reaching the level")
+    return fig
+
+
+def fig_actions(results: RunResults) -> go.Figure:
+    """Each actor's action mix per step (stacked shares), one subplot per actor."""
+    sc = results.scenario
+    counts = results.action_counts.astype(float)
+    x = dates(results, range(1, counts.shape[0] + 1))
+    fig = make_subplots(
+        rows=len(sc.actors),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        subplot_titles=[ptext(a.name) for a in sc.actors],
+    )
+    shown: set[str] = set()
+    for i, actor in enumerate(sc.actors, start=1):
+        total = counts[:, i - 1, :].sum(axis=1)
+        total = np.where(total > 0, total, 1.0)
+        for aid in actor.actions:
+            k = sc.action_ids.index(aid)
+            share = counts[:, i - 1, k] / total
+            name = ptext(sc.action(aid).name)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=share,
+                    mode="lines",
+                    stackgroup=f"actor{i}",
+                    name=name,
+                    legendgroup=aid,
+                    showlegend=aid not in shown,
+                    line={"width": 0.5, "color": color(k)},
+                    hovertemplate="%{x}: " + name + " %{y:.1%}<extra>" + ptext(actor.name) + "</extra>",
+                ),
+                row=i,
+                col=1,
+            )
+            shown.add(aid)
+        fig.update_yaxes(range=[0, 1], tickformat=".0%", row=i, col=1)
+    fig.update_layout(**LAYOUT, height=220 * len(sc.actors) + 80, hovermode="x unified")
+    return fig
+
+
+def driver_outcomes(results: RunResults, table: Any) -> list[tuple[str, str]]:
+    """(id, name) of the outcomes with at least one PRCC (the others never or always happened)."""
+    ok = set(table.loc[table["prcc"].notna(), "outcome"])
+    return [(o.id, o.name) for o in results.scenario.outcomes if o.id in ok]
+
+
+def fig_drivers(results: RunResults, table: Any) -> go.Figure:
+    """PRCC of the top drawn parameters with each outcome (one panel per outcome, stacked)."""
+    outcomes = driver_outcomes(results, table)
+    fig = make_subplots(
+        rows=len(outcomes),
+        cols=1,
+        subplot_titles=[ptext(name) for _, name in outcomes],
+        vertical_spacing=0.25 / max(len(outcomes), 1),
+    )
+    bars = 1
+    for i, (oid, name) in enumerate(outcomes, start=1):
+        sub = table[(table["outcome"] == oid) & table["prcc"].notna()].head(TOP_DRIVERS)[::-1]
+        bars = max(bars, len(sub))
+        colors = [
+            "#d62728" if (s and c > 0) else "#1f77b4" if s else "#bbbbbb"
+            for s, c in zip(sub["significant"], sub["prcc"], strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=sub["prcc"],
+                y=[ptext(lbl) for lbl in sub["label"]],
+                orientation="h",
+                marker_color=colors,
+                customdata=np.column_stack(
+                    [sub["p_adjusted"], [ptext(p) for p in sub["param"]], sub["logit_coef"]]
+                ),
+                hovertemplate="%{customdata[1]}<br>PRCC %{x:.3f}, adjusted p %{customdata[0]:.2g}"
+                "<br>logistic fit: %{customdata[2]:+.2f} log-odds per sd<extra></extra>",
+                showlegend=False,
+                name=ptext(name),
+            ),
+            row=i,
+            col=1,
+        )
+        fig.update_xaxes(range=[-1, 1], row=i, col=1)
+    fig.update_xaxes(title_text="PRCC (partial rank correlation)", row=len(outcomes), col=1)
+    fig.update_layout(**LAYOUT, height=len(outcomes) * (22 * bars + 70) + 80)
+    return fig
+
+
+def fig_samples(results: RunResults) -> go.Figure:
+    """A few whole trajectories; hover lists each actor's action; markers where escalation jumped."""
+    sc = results.scenario
+    fig = go.Figure()
+    jump = JUMP_SHARE * sc.ladder.max
+    for i, s in enumerate(results.samples):
+        esc_path = np.asarray(s.escalation, dtype=float)
+        acts = np.asarray(s.actions, dtype=int).reshape(-1, len(sc.actors)) if np.size(s.actions) else None
+        hover = ["start"]
+        for t in range(1, esc_path.size):
+            if acts is None or t - 1 >= acts.shape[0]:
+                hover.append("")
+                continue
+            hover.append(
+                "<br>".join(
+                    f"{ptext(a.name)}: {ptext(_action_name(sc, acts[t - 1, j]))}"
+                    for j, a in enumerate(sc.actors)
+                )
+            )
+        x = dates(results, range(esc_path.size))
+        tint = color(i)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=esc_path,
+                mode="lines",
+                name=f"run {s.run}",
+                legendgroup=str(i),
+                visible=True if i < SAMPLES_SHOWN else "legendonly",
+                line={"color": tint, "width": 1.5},
+                text=hover,
+                hovertemplate="%{x}: %{y:.1f}<br>%{text}<extra>run " + str(s.run) + "</extra>",
+            )
+        )
+        rises = np.flatnonzero(np.diff(esc_path) > jump) + 1
+        if rises.size:
+            fig.add_trace(
+                go.Scatter(
+                    x=[x[t] for t in rises],
+                    y=esc_path[rises],
+                    mode="markers",
+                    marker={"color": tint, "size": 8, "symbol": "triangle-up"},
+                    text=[hover[t] for t in rises],
+                    legendgroup=str(i),
+                    visible=True if i < SAMPLES_SHOWN else "legendonly",
+                    showlegend=False,
+                    name=f"run {s.run} jumps",
+                    hovertemplate="jump to %{y:.1f}<br>%{text}<extra>run " + str(s.run) + "</extra>",
+                )
+            )
+    fig.update_layout(**LAYOUT, height=460, legend={"orientation": "h", "y": -0.15})
+    ladder_axis(fig, results)
+    mark_events(fig, results)
+    return fig
+
+
+def _action_name(sc: Scenario, k: int) -> str:
+    return sc.actions[k].name if 0 <= k < len(sc.actions) else f"action {k}"
