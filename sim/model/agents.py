@@ -94,9 +94,9 @@ class ActorAgent(mesa.Agent):
             steady=self.steady,
         )
         self.choice = self.scored[local_choice]
-        present = m.present[i]
-        if not present.all():  # absent: the status quo, whatever it would have chosen
-            self.choice = np.where(present, self.choice, m.cs.status_quo)
+        acting = m.present[i] & m.reconsiders[i]
+        if not acting.all():  # absent, or holding course: the status quo
+            self.choice = np.where(acting, self.choice, m.cs.status_quo)
 
     def consent(self, action: np.ndarray) -> np.ndarray:
         """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates."""

@@ -85,6 +85,12 @@ class EscalationModel(mesa.Model):
         }
         self.outcome_step = np.full((len(cs.outcomes), n), NEVER, dtype=np.int32)
         self.present = np.ones((n_a, n), dtype=bool)
+        rate = cs.scenario.dynamics.reconsider_rate
+        self.deliberate = rate.is_random() or rate.central() < 1.0  # else: everyone, every step
+        self.reconsider_stream = stream("reconsider") if self.deliberate else None
+        self.reconsiders = np.ones((n_a, n), dtype=bool)
+        self.fired_now = np.zeros(n, dtype=bool)
+        self.state_changed = np.zeros(n, dtype=bool)
         self.unlocked = np.zeros((cs.threshold_at.size, n), dtype=bool)
         initially = np.array([s.initially for s in cs.states], dtype=bool)
         self.state_on = np.repeat(initially[:, None], n, axis=1)
@@ -127,6 +133,7 @@ class EscalationModel(mesa.Model):
         t = self.steps
         self._fire_events(t)
         self._update_presence(t)
+        self._update_deliberation()
         self._prepare_step(t)
         self.agents.do("decide")
         choices = np.stack([a.choice for a in self.actor_agents])
@@ -134,7 +141,9 @@ class EscalationModel(mesa.Model):
         for a, c in zip(self.actor_agents, choices, strict=True):
             a.choice = c
         self._update_world(choices)
+        before = self.state_on.copy()
         advance_states(self.state_on, self.state_since, self.cs.states, choices, t)
+        self.state_changed = (before != self.state_on).any(axis=0)
         self._count_actions(choices, t)
         self._evaluate_outcomes(t)
         self._record(t, choices)
@@ -163,11 +172,22 @@ class EscalationModel(mesa.Model):
         self.state_since[state] = np.where(started, self.steps, self.state_since[state])
         self.state_on[state] = np.where(happens, on, self.state_on[state])
 
+    def _update_deliberation(self) -> None:
+        """Who reconsiders its course this step ((A, N) bool): a chance per step, or at once when
+        hit last step, when an event fired this step or a state changed last step."""
+        if self.reconsider_stream is None:
+            return
+        u = self.reconsider_stream.random(self.reconsiders.shape)
+        triggered = (self.hit > 0) | self.fired_now | self.state_changed
+        self.reconsiders = rules.deliberates(u, self.dynamics["reconsider_rate"], triggered)
+
     def _fire_events(self, t: int) -> None:
         """One-shot effects of events starting at t (events dated at step 0 fire at step 1)."""
+        self.fired_now = np.zeros(self.n_runs, dtype=bool)
         for e_i, ev in enumerate(self.cs.events):
             if max(ev.start, 1) == t:
                 ev.one_shot.fire(self, self.draws.events[e_i])
+                self.fired_now |= self.draws.events[e_i]
                 self.escalation = rules.threshold_cap(self.escalation, self.cs.threshold_at, self.unlocked)
 
     def _active_sources(self, t: int) -> list[tuple[CompiledEffects, np.ndarray]]:

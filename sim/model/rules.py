@@ -293,6 +293,12 @@ def presence(
     return present
 
 
+def deliberates(u: FloatArray, rate: FloatArray, triggered: BoolArray) -> BoolArray:
+    """Whether an actor reconsiders its course this step: u < r (a chance r per step) or a
+    trigger (it was hit, an event fired, a state changed). Otherwise it holds course (status quo)."""
+    return (u < rate) | triggered
+
+
 def threshold_cap(escalation: FloatArray, at: FloatArray, unlocked: BoolArray) -> FloatArray:
     """E_t = min(E_t, min over locked rungs r of just-below(at_r)): a rung that requires an act
     cannot be reached by accumulation. ``at`` (R,), ``unlocked`` (R, N) bool. "Just below" is the

@@ -252,6 +252,14 @@ class Dynamics(Frozen):
     distrust_learning: Param = Field(description="how fast distrust follows observed hostility, 0..1")
     mixed_signal_sensitivity: Param = Field(description="distrust added by a reversal of signals")
     prospect_decay: Param = Field(description="share of the talks prospect lost per step")
+    reconsider_rate: Param = Field(
+        Param(
+            value=1.0,
+            assumption="default: every actor reconsiders its course every step (the daily model)",
+        ),
+        description="chance per step that an actor reconsiders its course, 0..1 (a hit, an event "
+        "or a state change makes it reconsider at once; otherwise it holds course)",
+    )
     weights: Weights
 
     @model_validator(mode="after")
@@ -264,6 +272,7 @@ class Dynamics(Frozen):
             "distrust_learning",
             "mixed_signal_sensitivity",
             "prospect_decay",
+            "reconsider_rate",
         ):
             check_range(getattr(self, k), 0.0, 1.0, f"{k} is a share per step")
         check_range(self.accident_growth, 0.0, 50.0, "accident_growth")
