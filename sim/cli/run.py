@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.stats import outcome_table, peak_level_distribution
+from sim.analysis.warnings import run_warnings
 from sim.engine.results import RunResults
 from sim.scenario.loader import load_scenario
 from sim.workflow.run import check_writable, default_out_dir, run_with_base, save_run
@@ -60,6 +61,8 @@ def command(
         )
     report = save_run(results, out, report=not no_report)
     print_results(results, Console())
+    for warning in run_warnings(results):
+        click.echo(f"warning: {warning}", err=True)
     if report is not None:
         click.echo(f"report: {report}")
     click.echo(f"results: {out}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from sim.core.errors import Problem, SimUserError
+from sim.model.lint import scenario_warnings
 from sim.scenario.loader import load_scenario, summary
 
 
@@ -26,5 +27,7 @@ def command(files: tuple[str, ...]) -> None:
             continue
         variant = f", variant of {scenario.variant_of}" if scenario.variant_of else ""
         click.echo(f"ok  {name}  ({summary(scenario)}{variant})")
+        for warning in scenario_warnings(scenario):
+            click.echo(f"warning: {name}: {warning}", err=True)
     if problems:
         raise SimUserError(problems)

@@ -29,6 +29,7 @@ def test_run_prints_intervals_and_writes_results(tmp_path: Path) -> None:
     proc = sim("run", str(MINI), "--runs", "1500", "--seed", "5", "--out", str(out), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "95% CI" in proc.stdout and "Talks held" in proc.stdout
+    assert "warning: `clash` (Clash) happens in 100.0% of runs" in proc.stderr  # saturated, said plainly
     assert f"report: {out / 'report.html'}" in proc.stdout
     for name in (
         "runs.parquet",

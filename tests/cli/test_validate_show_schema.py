@@ -34,6 +34,16 @@ def test_validate_good_file() -> None:
     )
 
 
+def test_validate_warns_of_effects_that_can_never_apply(tmp_path: Path) -> None:
+    text = MINI.read_text().replace("forbid: [talk]", "forbid: [sanction]", 1)
+    path = tmp_path / "warn.yaml"
+    path.write_text(text)
+    proc = sim("validate", str(path))
+    assert proc.returncode == 0, proc.stderr  # a warning, not an error: the scenario runs
+    assert proc.stdout.startswith(f"ok  {path}")
+    assert f"warning: {path}: actors.red_gov.red_lines.no_talks_under_fire: acts on `sanction`" in proc.stderr
+
+
 def test_validate_reports_every_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
