@@ -67,7 +67,17 @@ class EscalationModel(mesa.Model):
         self.weights = draws.weights
         self.capabilities = draws.capabilities
         self.lever_on = np.array([[lv.on] * n for lv in cs.levers], dtype=bool).reshape(len(cs.levers), n)
-        self.hawk_effective = self._influenced_hawkishness()
+        self.pulled = {"hawkishness"} | {
+            pull[0] for spec in cs.relations if (pull := spec.kind.trait_pull(spec)) is not None
+        }
+        self.effective = dict(self.traits)  # the traits actors act on, influence included
+        for trait in self.pulled:
+            self.effective[trait] = self._influenced(trait)
+        self.pressure_links = [
+            (*link, draws.relations[spec.id])
+            for spec in cs.relations
+            if (link := spec.kind.pressure_link(spec)) is not None
+        ]
         self.alliance_pairs = [
             (i, j, draws.relations[spec.id]) for spec in cs.relations for i, j in spec.kind.hit_shares(spec)
         ]
@@ -111,16 +121,17 @@ class EscalationModel(mesa.Model):
 
     # ---- setup helpers ------------------------------------------------------------------------
 
-    def _influenced_hawkishness(self) -> np.ndarray:
-        """H~_i = (1 - sum_j w_ji) H_i + sum_j w_ji H_j, weights capped to sum at most 1."""
-        hawk = self.traits["hawkishness"]
+    def _influenced(self, trait: str) -> np.ndarray:
+        """X~_i = (1 - sum_j w_ji) X_i + sum_j w_ji X_j over the influences on ``trait``, weights
+        capped to sum at most 1 (docs/model.md: H~ for hawkishness)."""
+        hawk = self.traits[trait]
         pulls = np.zeros_like(hawk)
         total = np.zeros_like(hawk)
         for spec in self.cs.relations:
-            pull = spec.kind.hawk_pull(spec)
-            if pull is None:
+            pull = spec.kind.trait_pull(spec)
+            if pull is None or pull[0] != trait:
                 continue
-            target, source = pull
+            _, target, source = pull
             w = self.draws.relations[spec.id]
             pulls[target] += w * hawk[source]
             total[target] += w
@@ -163,8 +174,8 @@ class EscalationModel(mesa.Model):
         """Set ``trait`` of ``actor`` to ``value`` in the runs where ``happens`` (N,) bool."""
         self.trait_epoch += 1  # agents recompute their cached sensitivities
         self.traits[trait][actor] = np.where(happens, value, self.traits[trait][actor])
-        if trait == "hawkishness":
-            self.hawk_effective = self._influenced_hawkishness()
+        if trait in self.pulled:
+            self.effective[trait] = self._influenced(trait)
 
     def switch_state(self, state: int, on: bool, happens: np.ndarray) -> None:
         """Start (``on``) or end persistent ``state`` in the runs where ``happens`` (N,) bool."""
@@ -239,6 +250,8 @@ class EscalationModel(mesa.Model):
                 rows = cs.scored[rl.owner]
                 step.bonus[rl.owner] = step.bonus[rl.owner] + rl.utility[rows][:, None] * hold
                 step.forbid[rl.owner] = step.forbid[rl.owner] | (rl.forbid[rows][:, None] & hold)
+        for spec in cs.relations:  # e.g. alliance obligations, called by a member's hit
+            spec.kind.step_effects(spec, self.hit, self.draws.relations[spec.id], step)
         self.step_bonus, self.step_forbid = step.bonus, step.forbid
         self.floor, self.window_prospect = step.floor, step.prospect
 
@@ -281,7 +294,10 @@ class EscalationModel(mesa.Model):
         self.escalation = rules.escalation_update(self.escalation, pushes, d["relaxation"], shock, cs.e_max)
         self.escalation = rules.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
         self.peak = np.maximum(self.peak, self.escalation)
-        inflow = cs.adversary.astype(float) @ (acts.pressure[choices] * self.capabilities["economic"])
+        out = acts.pressure[choices] * self.capabilities["economic"]  # (A, N) pressure each puts out
+        inflow = cs.adversary.astype(float) @ out
+        for receiver, giver, weight in self.pressure_links:  # a patron squeezes its client
+            inflow[receiver] += weight * out[giver]
         self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
         strike = acts.hostp[choices] * military * np.maximum(cap_mil, 0.0)
         hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)

@@ -212,9 +212,9 @@ def test_alliance_and_influence_hooks() -> None:
     p = Param(value=0.5, assumption="test")
     al = RelationSpec(RELATIONS["alliance"], "a", (0, 2, 3), p)
     assert sorted(RELATIONS["alliance"].hit_shares(al)) == [(0, 2), (0, 3), (2, 0), (2, 3), (3, 0), (3, 2)]
-    inf = RelationSpec(RELATIONS["influence"], "i", (1, 4), p)  # source 1, target 4
-    assert RELATIONS["influence"].hawk_pull(inf) == (4, 1)
-    assert RELATIONS["veto"].hawk_pull(al) is None
+    inf = RelationSpec(RELATIONS["influence"], "i", (1, 4), p, trait="hawkishness")
+    assert RELATIONS["influence"].trait_pull(inf) == ("hawkishness", 4, 1)
+    assert RELATIONS["veto"].trait_pull(al) is None
 
 
 @given(st.floats(-10, 10), st.sampled_from([[], ["military"], ["negotiation", "signal"]]))
