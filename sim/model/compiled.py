@@ -330,6 +330,7 @@ class Draws:
 
     traits/capabilities: name -> (A, N); dynamics: name -> (N,); weights: WeightArrays of (N,);
     relations: relation id -> (N,) (strength, autonomy or weight); events: (E, N) bool (happens);
+    event_shift: (E, N) int, steps each event is delayed (its drawn ``delay`` in whole steps);
     initial_escalation (N,); initial_pressure (A, N); columns: ``param.<path>`` for random params
     and ``event.<id>`` for probabilistic events, to store with the runs.
     """
@@ -340,6 +341,7 @@ class Draws:
     weights: WeightArrays
     relations: dict[str, np.ndarray]
     events: np.ndarray
+    event_shift: np.ndarray
     initial_escalation: np.ndarray
     initial_pressure: np.ndarray
     columns: dict[str, np.ndarray]
@@ -367,6 +369,11 @@ def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draw
         if ev.probability is not None:
             happens[e_i] = stream(f"event:{ev.id}").random(n) < drawn["events", ev.id, "probability"]
             columns[col.event(ev.id)] = happens[e_i]
+    shift = np.zeros((len(cs.events), n), dtype=np.int64)
+    for e_i, ev in enumerate(cs.events):
+        if ("events", ev.id, "delay") in drawn:
+            days = drawn["events", ev.id, "delay"]
+            shift[e_i] = np.floor(days / sc.scenario.step_days).astype(np.int64)
     init_p = np.zeros((len(sc.actors), n))
     for sp in sc.initial.pressure:
         for i, a in enumerate(sc.actors):
@@ -379,6 +386,7 @@ def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draw
         weights=WeightArrays(**{name: v for (group, _, name), v in drawn.items() if group == "weights"}),
         relations={owner: v for (group, owner, _), v in drawn.items() if group == "relations"},
         events=happens,
+        event_shift=shift,
         initial_escalation=drawn["initial", "", "escalation"],
         initial_pressure=init_p,
         columns=columns,

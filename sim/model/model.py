@@ -95,6 +95,12 @@ class EscalationModel(mesa.Model):
         }
         self.outcome_step = np.full((len(cs.outcomes), n), NEVER, dtype=np.int32)
         self.present = np.ones((n_a, n), dtype=bool)
+        starts = np.array([ev.start for ev in cs.events], dtype=np.int64).reshape(-1, 1)
+        ends = np.array([ev.end for ev in cs.events], dtype=np.int64).reshape(-1, 1)
+        self.delayed: np.ndarray = np.asarray(draws.event_shift.any(axis=1))  # (E,): timing varies
+        self.event_start = starts + draws.event_shift  # (E, N) steps, per run
+        self.event_end = ends + draws.event_shift
+        self.event_first = np.maximum(self.event_start, 1)  # events dated at step 0 fire at step 1
         rate = cs.scenario.dynamics.reconsider_rate
         self.deliberate = rate.is_random() or rate.central() < 1.0  # else: everyone, every step
         self.reconsider_stream = stream("reconsider") if self.deliberate else None
@@ -196,16 +202,30 @@ class EscalationModel(mesa.Model):
         """One-shot effects of events starting at t (events dated at step 0 fire at step 1)."""
         self.fired_now = np.zeros(self.n_runs, dtype=bool)
         for e_i, ev in enumerate(self.cs.events):
-            if max(ev.start, 1) == t:
-                ev.one_shot.fire(self, self.draws.events[e_i])
-                self.fired_now |= self.draws.events[e_i]
-                self.escalation = rules.threshold_cap(self.escalation, self.cs.threshold_at, self.unlocked)
+            if self.delayed[e_i]:
+                now = self.draws.events[e_i] & (self.event_first[e_i] == t)
+                if not now.any():
+                    continue
+            elif max(ev.start, 1) == t:
+                now = self.draws.events[e_i]
+            else:
+                continue
+            ev.one_shot.fire(self, now)
+            self.fired_now |= now
+            self.escalation = rules.threshold_cap(self.escalation, self.cs.threshold_at, self.unlocked)
+
+    def _window(self, e_i: int, t: int) -> np.ndarray:
+        """(N,) bool: event ``e_i``'s window holds at step t in the runs where it happens."""
+        happens: np.ndarray = self.draws.events[e_i]
+        if not self.delayed[e_i]:
+            return happens
+        return happens & (self.event_start[e_i] <= t) & (t <= self.event_end[e_i])
 
     def _active_sources(self, t: int) -> list[tuple[CompiledEffects, np.ndarray]]:
         sources = [
-            (ev.continuous, self.draws.events[e_i])
+            (ev.continuous, self._window(e_i, t))
             for e_i, ev in enumerate(self.cs.events)
-            if ev.start <= t <= ev.end and not ev.continuous.is_empty()
+            if (self.delayed[e_i] or ev.start <= t <= ev.end) and not ev.continuous.is_empty()
         ]
         sources += [(lv.continuous, self.lever_on[l_i]) for l_i, lv in enumerate(self.cs.levers)]
         sources += [
@@ -227,7 +247,7 @@ class EscalationModel(mesa.Model):
             p["leave_step"],
             p["enter_event"],
             p["leave_event"],
-            p["event_first"],
+            self.event_first,
             self.draws.events,
         )
 

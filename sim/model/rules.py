@@ -285,7 +285,8 @@ def presence(
     """
     n = happens.shape[1] if happens.ndim == 2 else 1
     present = np.broadcast_to(((enter_step <= t) & (t < leave_step))[:, None], (enter_step.size, n)).copy()
-    fired = happens & (t >= event_first)[:, None] if happens.size else happens
+    first = event_first if event_first.ndim == 2 else event_first[:, None]  # (E, N) or (E, 1)
+    fired = happens & (t >= first) if happens.size else happens
     for i in np.flatnonzero(enter_event >= 0):
         present[i] &= fired[enter_event[i]]
     for i in np.flatnonzero(leave_event >= 0):

@@ -177,6 +177,9 @@ class Event(Frozen):
     start: dt.date
     end: dt.date | None = None
     probability: Param | None = None
+    delay: Param | None = Field(
+        None, description="Days after `start` it happens, drawn per run (uncertain timing), 0..3650."
+    )
     effects: list[Effect] = []
     quote: ShortText | None = None
     source: Identifier | None = None
@@ -190,6 +193,8 @@ class Event(Frozen):
             raise ValueError("give exactly one of `quote:` or `assumption:`")
         if self.probability is not None:
             unit(self.probability, "probability")
+        if self.delay is not None:
+            check_range(self.delay, 0.0, 3650.0, "a delay in days after `start`")
         for e in self.effects:
             if e.kind.timing is Timing.STATIC:
                 raise ValueError(f"`{e.key}:` is a static override: only levers may use it")

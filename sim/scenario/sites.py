@@ -223,6 +223,9 @@ class EventSites(SiteFamily):
     head = "events"
     pattern = "events.<id>.probability"
 
+    def matches(self, parts: list[str]) -> bool:
+        return parts[0] == self.head and parts[-1] == "probability"
+
     def paths(self, index: PathIndex) -> list[str]:
         return [f"events.{e}.probability" for e in index.events]
 
@@ -249,6 +252,33 @@ class EventSites(SiteFamily):
 
     def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
         next(e for e in data["events"] if e["id"] == parts[1])["probability"] = param
+
+
+class EventDelaySites(SiteFamily):
+    head = "events"
+    pattern = "events.<id>.delay"
+
+    def matches(self, parts: list[str]) -> bool:
+        return parts[0] == self.head and parts[-1] == "delay"
+
+    def paths(self, index: PathIndex) -> list[str]:
+        return [f"events.{e}.delay" for e in index.events]
+
+    def sites(self, sc: Scenario) -> Iterator[ParamSite]:
+        for e in sc.events:
+            if e.delay is not None:
+                label = f"delay of {e.name} (days)"
+                yield ParamSite(f"events.{e.id}.delay", e.delay, label, "events", e.id, "delay")
+
+    def get(self, sc: Scenario, parts: list[str]) -> Param:
+        delay = next(e for e in sc.events if e.id == parts[1]).delay
+        if delay is None:
+            path = ".".join(parts)
+            raise SimUserError([Problem("", None, path, "this event has no `delay:` (it keeps its date)")])
+        return delay
+
+    def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
+        next(e for e in data["events"] if e["id"] == parts[1])["delay"] = param
 
 
 class InitialEscalationSite(SiteFamily):
@@ -319,6 +349,7 @@ FAMILIES: tuple[SiteFamily, ...] = (
     DynamicsSites(),
     WeightSites(),
     EventSites(),
+    EventDelaySites(),
     InitialEscalationSite(),
     InitialPressureSites(),
 )

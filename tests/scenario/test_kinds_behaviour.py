@@ -244,7 +244,8 @@ def test_event_fired_from_its_first_step_where_it_happens(mini: Scenario) -> Non
     first = mini.scenario.step_of(mini.events[cc.event_index["tanker_incident"]].start)
     happens = np.zeros((len(mini.events), N), dtype=bool)
     happens[cc.event_index["tanker_incident"]] = [True, False, True, False]
-    st_ = _state(cc.n_actors, event_happens=happens)
+    first_steps = [max(mini.scenario.step_of(e.start), 1) for e in mini.events]
+    st_ = _state(cc.n_actors, event_happens=happens, event_first=np.repeat(np.c_[first_steps], N, axis=1))
     assert not _holds(cond, st_, first - 1).any()
     np.testing.assert_array_equal(_holds(cond, st_, first), [True, False, True, False])
     np.testing.assert_array_equal(_holds(cond, st_, first + 30), [True, False, True, False])

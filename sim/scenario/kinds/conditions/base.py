@@ -57,6 +57,7 @@ class ConditionState(Protocol):
     condition_state: dict[str, Any]  # per kind key: what init_state made
 
     state_on: np.ndarray  # (S, N) bool: which persistent states are on
+    event_first: np.ndarray  # (E, N) step each event fires on in each run
 
     @property
     def event_happens(self) -> np.ndarray:

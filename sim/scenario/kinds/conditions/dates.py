@@ -32,11 +32,11 @@ class EventFired(ConditionKind):
         ck.ref(loc, raw, ck.event_ids, "event")
 
     def compile(self, value: Any, cc: Compiler, owner: int, sub: Callable[[Any], Cond]) -> Cond:
-        return Cond(self, slot=cc.event_index[value], args=(cc.event_first_step(value),))
+        return Cond(self, slot=cc.event_index[value])
 
     def evaluate(self, c: Cond, st: ConditionState, t: int, holds: Holds) -> np.ndarray:
         happens: np.ndarray = st.event_happens[c.slot]
-        return happens & (t >= c.args[0])
+        return happens & (t >= st.event_first[c.slot])
 
     def describe(self, value: Any, sub: Describe) -> str:
         return f"event {value} fired"
