@@ -98,7 +98,10 @@ class ActorAgent(mesa.Agent):
         if not acting.all():  # absent, or holding course: the status quo
             self.choice = np.where(acting, self.choice, m.cs.status_quo)
 
-    def consent(self, action: np.ndarray) -> np.ndarray:
-        """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates."""
+    def consent(self, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
+        """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates; ``stakes``
+        sharpens its judgement (a holder with more at stake consents or refuses more firmly)."""
         lam = self.model.dynamics["logit_precision"]
+        if stakes != 1.0:
+            lam = lam * stakes
         return rules.consent(self.utilities, self.local[action], self.status_quo, lam, self.acts.base)

@@ -279,9 +279,9 @@ class EscalationModel(mesa.Model):
     def status_quo(self) -> int:
         return self.cs.status_quo
 
-    def consent(self, actor: int, action: np.ndarray) -> np.ndarray:
+    def consent(self, actor: int, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
         """(N,) consent of ``actor`` to ``action`` (N,) taken by an actor it gates."""
-        return self.actor_agents[actor].consent(action)
+        return self.actor_agents[actor].consent(action, stakes)
 
     def block(
         self, subject: int, action: np.ndarray, eligible: np.ndarray, p_block: np.ndarray

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.engine.runner import prepare
+from sim.engine.runner import prepare, run_scenario
 from sim.engine.seeds import stream_factory
 from sim.model.model import EscalationModel
 from sim.scenario.kinds.effects import StepEffects
@@ -120,3 +120,17 @@ def test_an_obligation_draws_allies_in(tmp_path: Path) -> None:
     plain = strikes(ally % "", "plain.yaml")
     bound = strikes(ally % ", obliges: {actions: [strike], when_hit: 0.2, utility: 6}", "bound.yaml")
     assert bound > plain
+
+
+def test_a_veto_with_high_holder_stakes_blocks_more(tmp_path: Path) -> None:
+    def talks(stakes: str, name: str) -> int:
+        text = MINI.read_text().replace(
+            "strength: {value: 0.9, assumption: test}}",
+            f"strength: {{value: 0.9, assumption: test}}{stakes}}}",
+        )
+        (tmp_path / name).write_text(text)
+        sc = load_scenario(tmp_path / name)
+        res = run_scenario(sc, runs=1000, seed=5, workers=1, samples=0)
+        return int(res.action_counts[:, sc.actor_ids.index("diplomats"), sc.action_ids.index("talk")].sum())
+
+    assert talks(", stakes: 5", "high.yaml") < 0.9 * talks("", "plain.yaml")  # 621 vs 756 at this seed

@@ -22,8 +22,9 @@ class GateContext(Protocol):
 
     status_quo: int
 
-    def consent(self, actor: int, action: np.ndarray) -> np.ndarray:
-        """(N,) consent in [0, 1] of ``actor`` to ``action`` (N,) taken by someone it gates."""
+    def consent(self, actor: int, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
+        """(N,) consent in [0, 1] of ``actor`` to ``action`` (N,) taken by someone it gates;
+        ``stakes`` multiplies the holder's logit precision."""
 
     def block(
         self, subject: int, action: np.ndarray, eligible: np.ndarray, p_block: np.ndarray
@@ -45,6 +46,7 @@ class RelationSpec:
     actions: np.ndarray | None = None  # (K,) bool: the acts it gates (None: every act)
     trait: str = ""  # the trait it pulls (influence)
     obligation: Any = None  # what it obliges (alliance), compiled by its kind
+    stakes: float = 1.0  # the holder's stakes (veto)
 
 
 class RelationKind:

@@ -22,6 +22,13 @@ class VetoRelation(Frozen):
     subject: Identifier
     actions: list[Identifier] = Field(min_length=1)
     strength: Probability
+    stakes: float = Field(
+        1.0,
+        gt=0,
+        le=20,
+        description="How much the holder has at stake: multiplies its logit precision when it "
+        "judges the act (1: as in its own choices; higher: consents or refuses more firmly).",
+    )
 
 
 @relation_kind
@@ -40,7 +47,8 @@ class Veto(RelationKind):
 
     def compile(self, rel: Any, cc: Compiler) -> RelationSpec:
         spec = super().compile(rel, cc)
-        return RelationSpec(self, spec.id, spec.actors, spec.param, cc.action_mask(rel.actions))
+        mask = cc.action_mask(rel.actions)
+        return RelationSpec(self, spec.id, spec.actors, spec.param, mask, stakes=rel.stakes)
 
     def gatekeeper(self, spec: RelationSpec) -> tuple[int, int] | None:
         return spec.actors[0], spec.actors[1]
@@ -50,7 +58,7 @@ class Veto(RelationKind):
         assert spec.actions is not None
         action = choices[subject]
         listed = spec.actions[action]
-        kappa = ctx.consent(holder, action)
+        kappa = ctx.consent(holder, action, spec.stakes)
         p_block = value * (1.0 - kappa) * ctx.present_mask(holder)
         choices[subject] = ctx.block(subject, action, listed, p_block)
 
