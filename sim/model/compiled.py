@@ -96,6 +96,7 @@ class CompiledScenario:
     threshold_at: np.ndarray  # (R,) ladder points of the rungs that require an act
     threshold_acts: np.ndarray  # (R, K) bool: the acts that unlock each
     states: tuple[StateSpec, ...]
+    targets: np.ndarray | None  # (K, A) bool: whom each act reaches; None: every adversary
 
     @property
     def n_actors(self) -> int:
@@ -240,6 +241,18 @@ def _presence(sc: Scenario, cc: Compiler) -> dict[str, np.ndarray]:
     }
 
 
+def _targets(sc: Scenario, cc: Compiler) -> np.ndarray | None:
+    """(K, A) bool: the actors each act reaches (its listed actors and sides' members; all if it
+    lists none), or None when no act lists targets."""
+    if not any(a.targets for a in sc.actions):
+        return None
+    rows = []
+    for act in sc.actions:
+        named = set(act.targets)
+        rows.append([not named or a.id in named or a.side in named for a in sc.actors])
+    return np.array(rows, dtype=bool).reshape(len(sc.actions), cc.n_actors)
+
+
 def _thresholds(sc: Scenario, cc: Compiler) -> dict[str, np.ndarray]:
     """The rungs that require an act: where they start and which acts unlock them."""
     locked = [lv for lv in sc.ladder.levels if lv.requires]
@@ -286,6 +299,7 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         outcome_order=outcome_order(list(sc.outcomes)),
         condition_slots={k: tuple(v) for k, v in cc.slots.items()},
         states=tuple(compile_state(s, cc) for s in sc.states),
+        targets=_targets(sc, cc),
         **_thresholds(sc, cc),
         **_sides(sc),
     )

@@ -315,16 +315,26 @@ class EscalationModel(mesa.Model):
         self.escalation = rules.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
         self.peak = np.maximum(self.peak, self.escalation)
         out = acts.pressure[choices] * self.capabilities["economic"]  # (A, N) pressure each puts out
-        inflow = cs.adversary.astype(float) @ out
+        reach = None if cs.targets is None else rules.targeted(cs.adversary, cs.targets, choices)
+        if reach is None:
+            inflow = cs.adversary.astype(float) @ out
+        else:
+            inflow = rules.targeted_sum(np.ones(cs.adversary.shape), reach, out)
         for receiver, giver, weight in self.pressure_links:  # a patron squeezes its client
             inflow[receiver] += weight * out[giver]
         self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
         strike = acts.hostp[choices] * military * np.maximum(cap_mil, 0.0)
-        hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
+        if reach is None:
+            hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
+        else:
+            hit = rules.targeted_hits(reach, strike)
         exposed = np.asarray(cs.adversary.any(axis=1))[:, None]
         hit = np.where(accident & exposed, np.maximum(hit, 0.5), hit)
         self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
-        seen = rules.observed_hostility(cs.adversary_share, acts.host[choices])
+        if reach is None:
+            seen = rules.observed_hostility(cs.adversary_share, acts.host[choices])
+        else:
+            seen = rules.targeted_sum(cs.adversary_share, reach, acts.host[choices])
         self.distrust = rules.distrust_update(
             self.distrust, seen, self.seen, d["distrust_learning"], d["mixed_signal_sensitivity"]
         )

@@ -363,6 +363,23 @@ def hits_taken(adversary_sides: BoolArray, side_of: IntArray, strike: FloatArray
     return masked.max(axis=1)
 
 
+def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> BoolArray:
+    """(A_i, A_j, N) bool: j's act this step reaches i (i counts j as adversary and i is among the
+    act's targets). ``adversary`` (A, A), ``targets`` (K, A) per action, ``choices`` (A, N)."""
+    reach = np.moveaxis(targets[choices], 2, 0)  # (A_i, A_j, N)
+    return adversary[:, :, None] & reach
+
+
+def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:
+    """h_i = max over j reaching i of strike_j: (A, N)."""
+    return np.where(reach, strike[None, :, :], 0.0).max(axis=1)
+
+
+def targeted_sum(weight: FloatArray, reach: BoolArray, value: FloatArray) -> FloatArray:
+    """sum over j of weight_ij [j reaches i] value_j: (A, N) (pressure inflow, hostility seen)."""
+    return (np.where(reach, weight[:, :, None], 0.0) * value[None, :, :]).sum(axis=1)
+
+
 def spread_alliance_hits(hit: FloatArray, pairs: list[tuple[int, int, FloatArray]]) -> FloatArray:
     """Allies are drawn in: h_i <- max(h_i, w h_j) for every alliance pair (i, j, w)."""
     out = hit.copy()

@@ -107,6 +107,7 @@ class Checker:
         self.check_outcomes()
         self.check_initial()
         self.check_ladder()
+        self.check_targets()
         for i, state in _items(self.data, "states"):
             check_state(self, ("states", i), state)
         self.check_status_quo()
@@ -262,6 +263,12 @@ class Checker:
                     f"the initial escalation can start at {start_high:g}, at or above this locked rung "
                     f"({at:g}): lower `initial.escalation` or drop `requires`",
                 )
+
+    def check_targets(self) -> None:
+        """An action's ``targets`` name actors or sides."""
+        known = self.actor_ids | self.sides
+        for i, action in _items(self.data, "actions"):
+            self.refs(("actions", i, "targets"), action.get("targets"), known, "actor or side")
 
     def check_status_quo(self) -> None:
         sq = self.data.get("status_quo_action")

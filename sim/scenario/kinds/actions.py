@@ -40,6 +40,11 @@ class Action(Frozen):
     tags: list[ACTION_TAGS] = []
     base_utility: float = Field(0.0, ge=-20, le=20)
     effects: ActionEffects = ActionEffects()
+    targets: list[Identifier] = Field(
+        [],
+        description="Actors or sides its hostility, hits and pressure reach (among the user's "
+        "adversaries); empty: every adversary.",
+    )
     quote: ShortText | None = None
     source: Identifier | None = None
     assumption: ShortText | None = None
