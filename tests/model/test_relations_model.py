@@ -80,7 +80,7 @@ def test_command_restrains_only_the_listed_acts() -> None:
     class Ctx:
         status_quo = 0
 
-        def consent(self, actor: int, action: np.ndarray) -> np.ndarray:
+        def consent(self, actor: int, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
             return np.zeros(action.shape)
 
         def block(self, subject: int, action: np.ndarray, eligible: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -189,7 +189,7 @@ def test_veto_and_command_gate_with_the_holders_consent() -> None:
     class Ctx:
         status_quo = 0
 
-        def consent(self, actor: int, action: np.ndarray) -> np.ndarray:
+        def consent(self, actor: int, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
             return np.array([0.0, 0.0, 1.0, 0.0])  # the holder consents in run 2 only
 
         def block(
