@@ -207,7 +207,8 @@ class Checker:
     def time_window(self) -> tuple[dt.date, dt.date] | None:
         start = _date(self.meta.get("start_date"))
         horizon, step = self.meta.get("horizon"), self.meta.get("step_days", 1)
-        if start is None or not isinstance(horizon, int) or not isinstance(step, int):
+        number = isinstance(step, int | float) and not isinstance(step, bool)
+        if start is None or not isinstance(horizon, int) or not number:
             return None
         if not (0 < horizon <= 100_000 and 0 < step <= 366):
             return None

@@ -69,15 +69,23 @@ class Meta(Frozen):
     description: ShortText | None = None
     sources: list[Source] = Field(min_length=1)
     start_date: dt.date
-    step_days: int = Field(1, ge=1, le=366, description="Length of one step, in days.")
+    step_days: int | float = Field(
+        1,
+        ge=1 / 24,
+        le=366,
+        description="Length of one step in days, one hour (1/24) to a year: 0.25 = six hours, 7 = a week.",
+    )
     horizon: int = Field(ge=1, le=100_000, description="Number of steps simulated.")
     monte_carlo: MonteCarlo = MonteCarlo()
 
     def date_of(self, step: int) -> dt.date:
+        """The calendar date step ``step`` falls on (steps shorter than a day share a date)."""
         return self.start_date + dt.timedelta(days=step * self.step_days)
 
     def step_of(self, date: dt.date) -> int:
-        return (date - self.start_date).days // self.step_days
+        """The step ``date`` falls in (0 = the start date); for steps shorter than a day, the first
+        step of that date. The 1e-9 absorbs rounding of fractions like 1/24."""
+        return math.floor((date - self.start_date).days / self.step_days + 1e-9)
 
 
 class RedLine(Frozen):
