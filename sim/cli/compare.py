@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim import resultdir
 from sim.analysis.compare import VariantComparison, compare_all
 from sim.analysis.stats import summary_dict
 from sim.cli.run import _check_writable
@@ -71,15 +72,18 @@ def command(
     seed = mc.seed if seed is None else seed
     out = Path(out_dir) if out_dir else default_out_dir(base_sc.scenario.id)
     _check_writable(out)
-    results = run_all([base_sc, *variant_scs], runs, seed, mc.batch_size, workers, quiet)
-    base, variants = results[0], results[1:]
-    comparisons = compare_all(base, variants)
-    save_all(out, results, comparisons)
-    console = Console()
-    print_comparison(base, comparisons, console)
-    if not no_report:
-        path = write_compare_report(base, variants, comparisons, out / "report.html")
-        click.echo(f"report: {path}")
+    with resultdir.writing(out, "compare") as writer:  # lock held for the whole computation and write
+        results = run_all([base_sc, *variant_scs], runs, seed, mc.batch_size, workers, quiet)
+        base, variants = results[0], results[1:]
+        comparisons = compare_all(base, variants)
+        save_all(out, results, comparisons)
+        writer.record("comparison.json", "comparison.md")
+        console = Console()
+        print_comparison(base, comparisons, console)
+        if not no_report:
+            path = write_compare_report(base, variants, comparisons, out / "report.html")
+            writer.record("report.html")
+            click.echo(f"report: {path}")
     click.echo(f"results: {out}")
 
 
@@ -146,10 +150,12 @@ def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComp
     comparison.md (the headline tables in Markdown)."""
     dirs = {}
     for r in results:
-        d = r.save(out / "runs" / r.scenario.scenario.id)
-        atomic_write_bytes(
-            d / "summary.json", json.dumps(_clean(summary_dict(r)), indent=1, default=str).encode()
-        )
+        with resultdir.writing(out / "runs" / r.scenario.scenario.id, "run") as run_writer:
+            d = r.save(run_writer.root)
+            atomic_write_bytes(
+                d / "summary.json", json.dumps(_clean(summary_dict(r)), indent=1, default=str).encode()
+            )
+            run_writer.record("summary.json")
         dirs[r.scenario.scenario.id] = str(d.relative_to(out))
     base = results[0]
     doc = {

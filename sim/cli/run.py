@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim import resultdir
 from sim.analysis.stats import outcome_table, peak_level_distribution, summary_dict
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
 from sim.fileio import atomic_write_bytes
-from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -45,9 +45,26 @@ def command(
     """Run SCENARIO_FILE many times and print how likely each outcome is."""
     scenario = load_scenario(scenario_file)
     total = runs or scenario.scenario.monte_carlo.runs
-    console = Console(stderr=True)
     out = Path(out_dir) if out_dir else default_out_dir(scenario.scenario.id)
     _check_writable(out)
+    with resultdir.writing(out, "run") as writer:  # lock held from before the computation to the end
+        _run_locked(scenario, scenario_file, runs, seed, workers, total, out, no_report, quiet, writer)
+    click.echo(f"results: {out}")
+
+
+def _run_locked(
+    scenario: Scenario,
+    scenario_file: str,
+    runs: int | None,
+    seed: int | None,
+    workers: int | None,
+    total: int,
+    out: Path,
+    no_report: bool,
+    quiet: bool,
+    writer: resultdir.Writer,
+) -> None:
+    console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -67,13 +84,14 @@ def command(
     atomic_write_bytes(
         out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode()
     )
+    writer.record("summary.json")
     print_results(results, Console())
     if not no_report:
         from sim.report.run_report import write_run_report
 
         path = write_run_report(results, out / "report.html", base=results.base_scenario)
+        writer.record("report.html")
         click.echo(f"report: {path}")
-    click.echo(f"results: {out}")
 
 
 def _base_of(path: Path, scenario: Scenario) -> Scenario | None:
@@ -84,20 +102,8 @@ def _base_of(path: Path, scenario: Scenario) -> Scenario | None:
 
 
 def _check_writable(out: Path) -> None:
-    """Refuse a results folder that is a file or cannot be created, before running anything."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SimUserError(
-            [
-                Problem(
-                    str(out),
-                    None,
-                    "--out",
-                    f"cannot create the results folder ({err.strerror}); choose another",
-                )
-            ]
-        ) from None
+    """Refuse a results folder that is a file, cannot be created or is not writable, before running."""
+    resultdir.check_writable(out)
 
 
 def print_results(results: RunResults, console: Console) -> None:

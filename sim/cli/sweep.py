@@ -18,10 +18,20 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sim import resultdir
 from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
 from sim.scenario.errors import Problem, SimUserError
-from sim.sweep.execute import run_sweep
-from sim.sweep.spec import DESIGNS, is_sweep_file, load_sweep, resolve, spec_from_cli, with_overrides
+from sim.sweep.execute import default_out_dir, run_sweep
+from sim.sweep.spec import (
+    _ID_RE,
+    DESIGNS,
+    ResolvedSweep,
+    is_sweep_file,
+    load_sweep,
+    resolve,
+    spec_from_cli,
+    with_overrides,
+)
 
 
 @click.command(name="sweep")
@@ -102,6 +112,18 @@ def command(
     wanted = _parse_thresholds(thresholds)
     if discard_old and not fresh:
         raise SimUserError([Problem("--discard-old", None, "", "goes with --fresh")])
+    if sweep_id is not None and not _ID_RE.match(sweep_id):
+        raise SimUserError(
+            [
+                Problem(
+                    "--id",
+                    None,
+                    "",
+                    f"`{sweep_id}`: letters, digits, '_', '-', '.' (max 80), starting with a letter or "
+                    "digit, e.g. khamenei_pressure (use --out to choose the folder)",
+                )
+            ]
+        )
     path = Path(target)
     if is_sweep_file(path):
         if vary:
@@ -129,12 +151,47 @@ def command(
             sweep_id=sweep_id,
         )
     resolved = resolve(spec)
+    known = [o.id for o in resolved.scenario.outcomes]
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise SimUserError(
+            [
+                Problem(
+                    "--threshold",
+                    None,
+                    "",
+                    f"`{name}` is not an outcome of the scenario; use one of {', '.join(known)}",
+                )
+                for name in unknown
+            ]
+        )
     n_points_hint = f"{len(resolved.paths)} parameter(s), design {spec.design}"
     click.echo(
         f"sweep {spec.id}: {n_points_hint}, {spec.runs_per_point} runs per point, "
         f"batches of {resolved.batch_size}, seed {resolved.seed}"
     )
     show = sys.stderr.isatty() if progress is None else progress
+    root = Path(out_dir) if out_dir is not None else default_out_dir(resolved.spec.id)
+    with resultdir.writing(root, "sweep") as writer:  # lock: from the first task to the report
+        _run_locked(
+            resolved, root, cluster, cluster_config, workers, fresh, discard_old, show, wanted, no_report
+        )
+        if not no_report:
+            writer.record("report.html")
+
+
+def _run_locked(
+    resolved: ResolvedSweep,
+    out_dir: Path,
+    cluster: str | None,
+    cluster_config: str | None,
+    workers: int | None,
+    fresh: bool,
+    discard_old: bool,
+    show: bool,
+    wanted: dict[str, float],
+    no_report: bool,
+) -> None:
     out = run_sweep(
         resolved,
         out_dir,

@@ -8,6 +8,8 @@ On disk (one directory per run of ``sim run``)::
     scenario.json     the resolved scenario (variants merged)
     base_scenario.json  for a variant: its resolved base (optional)
     summary.json      headline numbers (written by the analysis layer)
+    .sim-result.json  marker: run id, complete flag, sha256 of every file (sim.resultdir)
+    .sim-lock         locked (flock) by the writer for the whole write
 
 Column conventions of ``runs``:
     ``run`` (int64, global replication index), ``batch`` (int32),
@@ -30,6 +32,9 @@ import pandas as pd
 
 from sim.fileio import atomic_path, atomic_write_bytes
 from sim.scenario.schema import Scenario
+
+RESULT_FILES = ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json")
+"""The files every result of ``sim run`` holds (see the module docstring)."""
 
 HIST_BINS = 101
 """Escalation histograms use this many equal bins over [0, ladder.max]."""
@@ -108,8 +113,21 @@ class RunResults:
 
     def save(self, out_dir: str | Path) -> Path:
         """Write the results into ``out_dir`` atomically file by file (sim.fileio)."""
+        from sim import resultdir
+
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        with resultdir.writing(out, "run") as writer:
+            stale = resultdir.listed(out) & {"base_scenario.json", "report.html", "summary.json"}
+            writer.begin()
+            for name in stale:  # files of the previous result in this folder, rewritten or not at all
+                (out / name).unlink(missing_ok=True)
+            self._save_files(out)
+            writer.record(*RESULT_FILES)
+            if self.base_scenario is not None:
+                writer.record("base_scenario.json")
+        return out
+
+    def _save_files(self, out: Path) -> None:
         atomic_write_bytes(out / "scenario.json", self.scenario.model_dump_json(indent=1).encode())
         if self.base_scenario is not None:
             atomic_write_bytes(
@@ -132,13 +150,12 @@ class RunResults:
             "samples": samples,
         }
         atomic_write_bytes(out / "samples.json", json.dumps(meta).encode())
-        return out
 
     @classmethod
     def load(cls, out_dir: str | Path) -> RunResults:
         """Read results written by :meth:`save`. Raises FileNotFoundError naming the missing file."""
         d = Path(out_dir)
-        for name in ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json"):
+        for name in RESULT_FILES:
             if not (d / name).is_file():
                 raise FileNotFoundError(f"{d / name}: missing (is {d} a results directory of `sim run`?)")
         scenario = Scenario.model_validate_json((d / "scenario.json").read_text())
@@ -146,12 +163,16 @@ class RunResults:
         with np.load(d / "aggregates.npz") as z:
             hist, counts = z["escalation_hist"], z["action_counts"]
         meta = json.loads((d / "samples.json").read_text())
+        from sim import resultdir
+
         base_file = d / "base_scenario.json"
-        base = Scenario.model_validate_json(base_file.read_text()) if base_file.is_file() else None
+        own = resultdir.listed(d)
+        base = Scenario.model_validate_json(base_file.read_text()) if "base_scenario.json" in own else None
         samples = [
             Trajectory(run=s["run"], escalation=np.asarray(s["escalation"]), actions=np.asarray(s["actions"]))
             for s in meta["samples"]
         ]
+        resultdir.verify(d, "run", RESULT_FILES, rerun=f"run `sim run SCENARIO --out {d}` again")
         return cls(
             scenario=scenario,
             seed=meta["seed"],
