@@ -44,8 +44,13 @@ def load_scenario(path: str | os.PathLike[str], root: str | os.PathLike[str] | N
 def load_data(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> tuple[MDict, str]:
     """The merged raw data of ``path`` (variants resolved, ``extends`` replaced by ``variant_of``)."""
     shown = os.fspath(path)
-    real = Path(path).absolute().resolve()
-    top = Path(root).absolute().resolve() if root is not None else real.parent
+    try:
+        real = Path(path).absolute().resolve()
+        top = Path(root).absolute().resolve() if root is not None else real.parent
+    except (OSError, ValueError) as err:  # NUL byte, name too long, ...
+        raise SimUserError(
+            [Problem(repr(shown)[1:-1], None, "", f"not a usable file name ({err})")]
+        ) from None
     data = _load_merged(real, shown, top, ())
     return data, shown
 
@@ -68,7 +73,14 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
 
     if not isinstance(target, str) or not target.strip():
         raise fail("give the base scenario's file name, e.g. `extends: base.yaml`")
-    base_real = (real.parent / target).resolve()
+    try:
+        base_real = (real.parent / target).resolve()
+        base_is_file = base_real.is_file()
+    except (OSError, ValueError) as err:  # NUL byte, name too long, ...
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise fail(
+            f"{target!r} is not a usable file name ({reason}); name the base file, e.g. base.yaml"
+        ) from None
     base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
     if not base_real.is_relative_to(root):
         raise fail(f"`{target}` leads outside the scenario folder {root}; keep bases next to their variants")
@@ -77,7 +89,7 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
         raise fail(f"`extends:` forms a cycle ({names}); a base cannot extend its variant")
     if len(chain) >= MAX_EXTENDS:
         raise fail(f"more than {MAX_EXTENDS} levels of `extends:`")
-    if not base_real.is_file():
+    if not base_is_file:
         raise fail(f"the base file `{target}` does not exist (looked for {base_shown})")
     base = _load_merged(base_real, base_shown, root, (*chain, real))
     problems: list[Problem] = []
