@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MINI, SIM, sim
+from reliability_helpers import MINI, SIM, sim
 
 from sim import resultdir
 from sim.cli import main

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from conftest import MINI, SIM, sim
+from reliability_helpers import MINI, SIM, sim
 
 from sim.engine.results import RunResults
 from sim.scenario.errors import SimUserError

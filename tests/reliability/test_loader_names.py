@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import sim
+from reliability_helpers import sim
 
 import sim.api as api
 from sim.scenario.errors import SimUserError
