@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.scenario.crossref import check_references
 from sim.scenario.errors import Problem, SimUserError
+from sim.scenario.runcheck import run_problems, type_problems
 from sim.scenario.schema import Param, Scenario
 from sim.scenario.yamlio import MDict, MList, format_loc, locate, read_yaml, to_plain
 
@@ -168,13 +169,20 @@ def validate_data(data: MDict, shown: str) -> Scenario:
     """Validate merged data with pydantic and the cross-reference checks; report all problems."""
     problems: list[Problem] = []
     scenario: Scenario | None = None
+    plain = to_plain(data)
+    typed = type_problems(plain)  # booleans are not numbers (runcheck)
+    for loc, message in typed:
+        problems.append(_problem(data, shown, loc, message))
     try:
-        scenario = Scenario.model_validate(to_plain(data))
+        scenario = Scenario.model_validate(plain)
     except ValidationError as err:
         for e in err.errors(include_url=False):
             problems.append(_problem(data, shown, tuple(e["loc"]), _message(e)))
     for loc, message in check_references(data):
         problems.append(_problem(data, shown, loc, message))
+    if scenario is not None and not problems:
+        for loc, message in run_problems(scenario):  # what the run would reject (runcheck)
+            problems.append(_problem(data, shown, loc, message))
     if problems:
         ordered = sorted(_dedupe(problems), key=lambda p: (p.file != shown, p.file, p.line or 0))
         raise SimUserError(ordered)

@@ -1,0 +1,147 @@
+"""Checks beyond the schema, so that ``sim validate`` rejects everything ``sim run`` would.
+
+Called by :func:`sim.scenario.loader.validate_data`:
+
+- :func:`type_problems` (before pydantic): booleans are not numbers and numbers or strings are
+  not booleans (pydantic's lax mode would read ``runs: true`` as 1 and ``on: "yes"`` as true);
+- :func:`run_problems` (after pydantic): what the engine would refuse later: ``pressure_at_least``
+  / ``hit_at_least`` outside red lines, dates past 9999-12-31, and lever ``set:`` values outside
+  the range of the parameter they replace.
+
+Each problem is ``(loc, message)`` with ``loc`` a path into the raw data (for file:line).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+
+from sim.scenario.errors import SimUserError
+from sim.scenario.schema import Condition, Scenario
+
+Loc = tuple[Any, ...]
+Found = list[tuple[Loc, str]]
+
+
+def _strip(ann: Any) -> Any:
+    while get_origin(ann) is typing.Annotated:
+        ann = get_args(ann)[0]
+    return ann
+
+
+def _members(ann: Any) -> list[Any]:
+    ann = _strip(ann)
+    if get_origin(ann) in (typing.Union, types.UnionType):
+        return [_strip(a) for a in get_args(ann) if a is not type(None)]
+    return [ann]
+
+
+def type_problems(data: Any) -> Found:
+    """Booleans where the schema wants a number, non-booleans where it wants a boolean."""
+    found: Found = []
+    _walk(data, Scenario, (), found)
+    return found
+
+
+def _walk(node: Any, ann: Any, loc: Loc, found: Found) -> None:
+    members = _members(ann)
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if isinstance(node, dict) and models:
+        model: type[BaseModel] | None = models[0]
+        if len(models) > 1:  # a tagged union (relations): pick by `type`
+            tagged = [m for m in models if "type" in m.model_fields]
+            model = next(
+                (m for m in tagged if node.get("type") in get_args(m.model_fields["type"].annotation)),
+                None,
+            )
+        if model is None:
+            return
+        for key, value in node.items():
+            if isinstance(key, str) and key in model.model_fields:
+                _walk(value, model.model_fields[key].annotation, (*loc, key), found)
+        return
+    if isinstance(node, list):
+        for m in members:
+            if get_origin(m) is list:
+                for i, item in enumerate(node):
+                    _walk(item, get_args(m)[0], (*loc, i), found)
+                return
+        return
+    if isinstance(node, dict):
+        for m in members:
+            if get_origin(m) is dict:
+                for key, value in node.items():
+                    _walk(value, get_args(m)[1], (*loc, key), found)
+                return
+        return
+    numeric = any(m in (int, float) for m in members)
+    boolean = bool in members
+    if isinstance(node, bool) and numeric and not boolean:
+        found.append((loc, f"expected a number, got {str(node).lower()} (booleans are not numbers)"))
+    elif boolean and not numeric and node is not None and not isinstance(node, bool):
+        found.append((loc, f"expected true or false, got {node!r}"))
+
+
+def run_problems(scenario: Scenario) -> Found:
+    """What the engine would reject in a scenario that passed the schema and cross-references."""
+    found: Found = []
+    for i, outcome in enumerate(scenario.outcomes):
+        for where, key in _self_state(outcome.when, ("outcomes", i, "when")):
+            found.append(
+                (
+                    (*where, key),
+                    f"`{key}` reads an actor's own state: it may only be used in red lines "
+                    "(actors[].red_lines[].when); for an outcome use escalation_at_least",
+                )
+            )
+    meta = scenario.scenario
+    try:
+        meta.date_of(meta.horizon)
+    except OverflowError:
+        found.append(
+            (
+                ("scenario", "start_date"),
+                f"start_date {meta.start_date} + horizon x step_days ({meta.horizon} x {meta.step_days} "
+                "days) passes 9999-12-31; choose an earlier start_date or a shorter horizon",
+            )
+        )
+    found += _lever_sets(scenario)
+    return found
+
+
+def _self_state(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if cond.pressure_at_least is not None:
+        yield loc, "pressure_at_least"
+    if cond.hit_at_least is not None:
+        yield loc, "hit_at_least"
+    for key in ("all_of", "any_of"):
+        kids = getattr(cond, key)
+        for j, kid in enumerate(kids or []):
+            yield from _self_state(kid, (*loc, key, j))
+
+
+def _lever_sets(scenario: Scenario) -> Found:
+    """Each lever's ``set:`` applied alone: its value must fit the parameter it replaces."""
+    from sim.scenario.paths import apply_overrides
+
+    found: Found = []
+    for i, lever in enumerate(scenario.levers):
+        for j, effect in enumerate(lever.effects):
+            if effect.set is None:
+                continue
+            try:
+                apply_overrides(scenario, {effect.set.path: effect.set.value})
+            except SimUserError as err:
+                for p in err.problems:
+                    message = p.message.split(": ", 1)[-1] if p.message.count(": ") else p.message
+                    found.append(
+                        (
+                            ("levers", i, "effects", j, "set", "value"),
+                            f"does not fit {effect.set.path}: {message}",
+                        )
+                    )
+    return found
