@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.compare import compare_all
 from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
+from sim.scenario.errors import Problem, SimUserError
 from sim.scenario.loader import load_scenario
 from sim.scenario.paths import apply_overrides
 from sim.scenario.schema import Param, Scenario
@@ -31,6 +33,22 @@ ScenarioLike = Scenario | str | os.PathLike[str]
 def load(path: str | os.PathLike[str]) -> Scenario:
     """Load and validate a scenario file (variants merged into their base)."""
     return load_scenario(path)
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    """``runs``/``seed``/``workers`` must be whole numbers in range: not bools, not floats."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+        raise SimUserError(
+            [Problem("", None, name, f"must be a whole number in {low}..{high:,}, got {value!r}")]
+        )
+
+
+def _check_args(runs: object, seed: object, workers: object) -> None:
+    _check_int("runs", runs, 1, 100_000_000)
+    _check_int("seed", seed, 0, 2**63 - 1)
+    _check_int("workers", workers, 1, 1024)
 
 
 def _scenario(s: ScenarioLike, overrides: Mapping[str, float | Param] | None) -> Scenario:
@@ -48,6 +66,7 @@ def run(
 ) -> RunResults:
     """Run the Monte Carlo. ``overrides`` fixes parameters by path, e.g.
     ``{"actors.khamenei.traits.pressure_aversion": 0.5}``."""
+    _check_args(runs, seed, workers)
     return run_scenario(_scenario(scenario, overrides), runs=runs, seed=seed, workers=workers)
 
 
@@ -70,6 +89,7 @@ def compare(
 ) -> pd.DataFrame:
     """Paired comparison with common random numbers: one row per (variant, outcome) with both
     probabilities, the paired difference and its 95% interval."""
+    _check_args(runs, seed, workers)
     base_sc = _scenario(base, None)
     mc = base_sc.scenario.monte_carlo
     runs = runs or mc.runs

@@ -168,10 +168,14 @@ class RunResults:
         base_file = d / "base_scenario.json"
         own = resultdir.listed(d)
         base = Scenario.model_validate_json(base_file.read_text()) if "base_scenario.json" in own else None
-        samples = [
-            Trajectory(run=s["run"], escalation=np.asarray(s["escalation"]), actions=np.asarray(s["actions"]))
-            for s in meta["samples"]
-        ]
+        try:
+            samples = _samples_of(meta)
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            from sim.scenario.errors import Problem, SimUserError
+
+            raise SimUserError(
+                [Problem(str(d / "samples.json"), None, "", f"unreadable ({type(err).__name__}: {err})")]
+            ) from None
         resultdir.verify(d, "run", RESULT_FILES, rerun=f"run `sim run SCENARIO --out {d}` again")
         return cls(
             scenario=scenario,
@@ -186,3 +190,18 @@ class RunResults:
             extra=meta.get("extra", {}),
             base_scenario=base,
         )
+
+
+def _samples_of(meta: Any) -> list[Trajectory]:
+    """The trajectories of samples.json; KeyError/TypeError/ValueError if it was edited badly."""
+    for key in ("seed", "runs", "batch_size"):
+        if isinstance(meta[key], bool) or not isinstance(meta[key], int):
+            raise TypeError(f"`{key}` must be an integer")
+    return [
+        Trajectory(
+            run=int(s["run"]),
+            escalation=np.asarray(s["escalation"], dtype=float),
+            actions=np.asarray(s["actions"], dtype=np.int64),
+        )
+        for s in meta["samples"]
+    ]

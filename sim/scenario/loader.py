@@ -106,6 +106,7 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
 def merge(base: Any, over: Any, problems: list[Problem]) -> Any:
     """``over`` merged into ``base`` (neither is modified); see the module docstring."""
     if isinstance(base, MDict) and isinstance(over, MDict):
+        base = _param_base(base, over)
         out = MDict(mark=over.mark or base.mark)
         for key, value in base.items():
             out[key] = value
@@ -117,6 +118,27 @@ def merge(base: Any, over: Any, problems: list[Problem]) -> Any:
     if isinstance(base, MList) and isinstance(over, MList) and _by_id(base) and _by_id(over):
         return _merge_by_id(base, over, problems)
     return over
+
+
+_DIST_KEYS = frozenset({"dist", "value", "low", "high", "mean", "sd", "a", "b", "mode"})
+_PROVENANCE_KEYS = frozenset({"quote", "source", "assumption"})
+
+
+def _param_base(base: MDict, over: MDict) -> MDict:
+    """A Param overridden by a variant that gives its own distribution (``value`` or ``dist``)
+    replaces the base's distribution, and its provenance if it gives one: no explicit nulls."""
+    keys = set(base) | set(over)
+    if not base.keys() & _DIST_KEYS or not keys <= _DIST_KEYS | _PROVENANCE_KEYS:
+        return base
+    if not over.keys() & {"dist", "value"}:
+        return base
+    drop = _DIST_KEYS | (_PROVENANCE_KEYS if over.keys() & _PROVENANCE_KEYS else frozenset())
+    kept = MDict(mark=base.mark)
+    for key, value in base.items():
+        if key not in drop:
+            kept[key] = value
+            kept.key_marks[key] = base.key_marks[key]
+    return kept
 
 
 def _by_id(items: list[Any]) -> bool:
