@@ -25,6 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from sim import resultdir
 from sim.analysis.compare import VariantComparison, compare_all
@@ -221,7 +222,7 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
             )
     console.print(table)
     for sid, title in [(meta.id, meta.title), *((c.variant_id, c.variant_title) for c in comparisons)]:
-        console.print(f"  [bold]{sid}[/]: {escape(title)}")
+        console.print(Text.assemble("  ", (sid, "bold"), f": {title}"))
     means = Table(title="Mean peak/final escalation, variant − base (ladder points, paired 95% CI)")
     means.add_column("variant", no_wrap=True)
     for col in ("metric", "base", "variant mean", "difference", "≠ 0"):

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from sim import resultdir
 from sim.analysis.stats import outcome_table, peak_level_distribution, summary_dict
@@ -109,13 +110,16 @@ def _check_writable(out: Path) -> None:
 def print_results(results: RunResults, console: Console) -> None:
     """Outcome probabilities with 95% Wilson intervals, timing and peak escalation."""
     meta = results.scenario.scenario
-    table = Table(title=f"{meta.title} — {results.runs_count:,} runs, seed {results.seed}")
+    # user text (titles, names) is printed as Text: never read as Rich markup
+    table = Table(title=Text(f"{meta.title} — {results.runs_count:,} runs, seed {results.seed}"))
     for col, justify in (("outcome", "left"), ("P", "right"), ("95% CI", "right"), ("median first", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for row in outcome_table(results).itertuples():
         step = float(row.median_step)  # type: ignore[arg-type]
         when = "—" if math.isnan(step) else f"day {step:.0f} ({row.median_date})"
-        table.add_row(str(row.name), f"{row.probability:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}", when)
+        table.add_row(
+            Text(str(row.name)), f"{row.probability:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}", when
+        )
     console.print(table)
     peaks = Table(title="Peak escalation reached (share of runs)")
     peaks.add_column("ladder level")
@@ -123,7 +127,7 @@ def print_results(results: RunResults, console: Console) -> None:
     peaks.add_column("highest", justify="right")
     peaks.add_column("at least", justify="right")
     for lv in peak_level_distribution(results).itertuples():
-        peaks.add_row(str(lv.name), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
+        peaks.add_row(Text(str(lv.name)), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
     console.print(peaks)
     console.print(
         f"{results.runs_count:,} runs in {results.elapsed_s:.1f} s "

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sim import resultdir
 from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
@@ -244,8 +245,8 @@ def _print_analysis(analysis: SweepAnalysis) -> None:
             table.add_column(col)
         for row in analysis.sobol.sort_values(["output", "ST"], ascending=[True, False]).itertuples():
             table.add_row(
-                str(row.output),
-                str(row.parameter),
+                Text(str(row.output)),
+                Text(str(row.parameter)),
                 f"{row.S1:.2f} ± {row.S1_conf:.2f}",
                 f"{row.ST:.2f} ± {row.ST_conf:.2f}",
             )
@@ -255,8 +256,10 @@ def _print_analysis(analysis: SweepAnalysis) -> None:
             f"{r.parameter} in [{r.low:.3g}, {r.high:.3g}]" for r in prim.restricted().itertuples()
         )
         console.print(
-            f"scenario discovery, {prim.label}: {box or 'no restriction found'} "
-            f"(coverage {prim.coverage:.0%}, density {prim.density:.0%}, {prim.density_gain:.1f}x chance)"
+            Text(
+                f"scenario discovery, {prim.label}: {box or 'no restriction found'} "
+                f"(coverage {prim.coverage:.0%}, density {prim.density:.0%}, {prim.density_gain:.1f}x chance)"
+            )
         )
     for note in analysis.notes:
-        console.print(f"note: {note}")
+        console.print(Text(f"note: {note}"))
