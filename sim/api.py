@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.compare import compare_all
+from sim.analysis.pairing import check_pairable
 from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
@@ -94,10 +95,11 @@ def compare(
     mc = base_sc.scenario.monte_carlo
     runs = runs or mc.runs
     seed = mc.seed if seed is None else seed
+    var_scs = [_scenario(v, None) for v in variants]
+    check_pairable(base_sc, var_scs)
     base_res = run_scenario(base_sc, runs=runs, seed=seed, workers=workers)
     var_res = [
-        run_scenario(_scenario(v, None), runs=runs, seed=seed, workers=workers, batch_size=mc.batch_size)
-        for v in variants
+        run_scenario(v, runs=runs, seed=seed, workers=workers, batch_size=mc.batch_size) for v in var_scs
     ]
     rows = [
         {

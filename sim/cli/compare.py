@@ -29,6 +29,7 @@ from rich.text import Text
 
 from sim import resultdir
 from sim.analysis.compare import VariantComparison, compare_all
+from sim.analysis.pairing import check_pairable
 from sim.analysis.stats import summary_dict
 from sim.cli.run import _check_writable
 from sim.engine.results import RunResults
@@ -115,6 +116,7 @@ def load_all(base_file: str, variant_files: tuple[str, ...]) -> tuple[Scenario, 
                 ]
             )
         seen[vid] = f
+    check_pairable(base, variants, files)
     return base, variants
 
 
