@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 from sim.analysis import stats
 from sim.analysis.compare import OutcomeDiff, VariantComparison
 from sim.engine.results import RunResults
+from sim.report.limits import report_view
 from sim.report.page import Markup, Section, html_table, join, ptext, tag, write_report
 from sim.report.run_report import LAYOUT, PALETTE, _dates, _ladder_axis, fan_traces, scenario_diff
 
@@ -370,6 +371,7 @@ def write_compare_report(
     out_path: str | Path,
 ) -> Path:
     """Write the comparison page to ``out_path`` (atomically); returns the path."""
+    base, variants = report_view(base), [report_view(v) for v in variants]  # sim.report.limits
     meta = base.scenario.scenario
     header = [
         tag(

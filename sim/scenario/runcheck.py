@@ -110,7 +110,35 @@ def run_problems(scenario: Scenario) -> Found:
             )
         )
     found += _lever_sets(scenario)
+    need = batch_bytes(scenario)
+    if need > MAX_BATCH_BYTES:
+        found.append(
+            (
+                ("scenario", "horizon"),
+                f"one batch needs about {need / 2**20:,.0f} MiB for per-step aggregates "
+                f"(horizon {meta.horizon} x {len(scenario.actors)} actors x "
+                f"{len(scenario.actions)} actions); "
+                f"the limit is {MAX_BATCH_BYTES / 2**20:,.0f} MiB: shorten the horizon, use longer "
+                "steps (step_days) or keep fewer samples",
+            )
+        )
     return found
+
+
+MAX_BATCH_BYTES = 1 << 30
+"""Per-step memory of one batch (bounded whatever the number of runs; see docs/architecture.md)."""
+
+HIST_BINS = 101  # sim.engine.results.HIST_BINS (this layer does not import the engine)
+
+
+def batch_bytes(scenario: Scenario) -> int:
+    """Memory that grows with the horizon in one batch (and again in the combined result):
+    the escalation histogram (101 int64 per step), action counts (int64 per actor x action per
+    step) and the kept sample paths (float64 + int16 per actor per step)."""
+    meta = scenario.scenario
+    a, k = len(scenario.actors), len(scenario.actions)
+    per_step = 8 * HIST_BINS + 8 * a * k + meta.monte_carlo.samples * (8 + 2 * a)
+    return (meta.horizon + 1) * per_step
 
 
 def _self_state(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, str]]:
