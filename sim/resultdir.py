@@ -62,7 +62,7 @@ def check_writable(root: str | os.PathLike[str], option: str = "--out") -> Path:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".sim-probe-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
         probe.write_bytes(b"")
-        probe.unlink()
+        probe.unlink(missing_ok=True)
     except OSError as err:
         raise _problem(
             out,
@@ -176,10 +176,27 @@ def clean_temporaries(root: Path) -> list[str]:
     """Remove temporary files left by a killed write (call with the lock held)."""
     removed = []
     for f in root.iterdir() if root.is_dir() else ():
-        if (f.is_file() and TEMP_RE.match(f.name)) or f.name.startswith(".sim-probe-"):
+        if f.is_file() and (TEMP_RE.match(f.name) or _dead_probe(f.name)):
             f.unlink(missing_ok=True)
             removed.append(f.name)
     return removed
+
+
+PROBE_RE = re.compile(r"^\.sim-probe-(\d+)-[0-9a-f]+\.tmp$")
+
+
+def _dead_probe(name: str) -> bool:
+    """A probe of :func:`check_writable` whose process is gone (a live one is left alone)."""
+    m = PROBE_RE.match(name)
+    if not m:
+        return False
+    try:
+        os.kill(int(m.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
 
 
 @contextmanager

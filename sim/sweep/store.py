@@ -130,7 +130,7 @@ class SweepStore:
         """Entries of the folder that ``sim sweep`` did not write (sorted names)."""
         foreign = []
         for f in sorted(self.root.iterdir()):
-            if f.name in OWN_FILES or resultdir.TEMP_RE.match(f.name):
+            if f.name in OWN_FILES or resultdir.TEMP_RE.match(f.name) or resultdir.PROBE_RE.match(f.name):
                 continue
             if f.name == "tasks" and f.is_dir():
                 foreign += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -224,3 +225,15 @@ def test_writing_is_reentrant_and_released(tmp_path: Path) -> None:
     with resultdir.writing(tmp_path / "x", "run"):
         pass
     assert time.monotonic() - t0 < 5
+
+
+def test_cleanup_spares_the_live_probe_of_another_process(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    out.mkdir()
+    live = out / f".sim-probe-{os.getpid()}-abcd1234.tmp"
+    dead = out / ".sim-probe-999999999-abcd1234.tmp"
+    live.write_bytes(b"")
+    dead.write_bytes(b"")
+    with resultdir.writing(out, "run"):
+        pass
+    assert live.exists() and not dead.exists()
