@@ -15,9 +15,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import outcome_table, peak_level_distribution
+from sim.core.errors import Problem, SimUserError
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
 from sim.scenario.loader import load_scenario
@@ -33,6 +35,22 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     return load_scenario(path)
 
 
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    """``runs``/``seed``/``workers`` must be whole numbers in range: not bools, not floats."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+        raise SimUserError(
+            [Problem("", None, name, f"must be a whole number in {low}..{high:,}, got {value!r}")]
+        )
+
+
+def _check_args(runs: object, seed: object, workers: object) -> None:
+    _check_int("runs", runs, 1, 100_000_000)
+    _check_int("seed", seed, 0, 2**63 - 1)
+    _check_int("workers", workers, 1, 1024)
+
+
 def run(
     scenario: ScenarioLike,
     *,
@@ -43,6 +61,7 @@ def run(
 ) -> RunResults:
     """Run the Monte Carlo. ``overrides`` fixes parameters by path, e.g.
     ``{"actors.khamenei.traits.pressure_aversion": 0.5}``."""
+    _check_args(runs, seed, workers)
     return run_scenario(scenario_of(scenario, overrides), runs=runs, seed=seed, workers=workers)
 
 
@@ -65,5 +84,6 @@ def compare(
 ) -> pd.DataFrame:
     """Paired comparison with common random numbers (:mod:`sim.workflow.compare`): one row per
     (variant, outcome) with both probabilities, the paired difference and its 95% interval."""
+    _check_args(runs, seed, workers)
     comparison = compare_files(base, *variants, runs=runs, seed=seed, workers=workers)
     return comparison_frame(comparison.comparisons)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,8 +23,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from sim.analysis.compare import VariantComparison
+from sim.core import resultdir
 from sim.engine.results import RunResults
 from sim.workflow.compare import compare_on_crn, default_out_dir, load_all, save_comparison
 from sim.workflow.run import check_writable
@@ -57,12 +58,13 @@ def command(
     out = Path(out_dir) if out_dir else default_out_dir(base_sc.scenario.id)
     check_writable(out)
     total = base_sc.scenario.monte_carlo.runs if runs is None else runs
-    with _progress(quiet) as bar:
-        ticks = [_ticker(bar, s.scenario.id, total) for s in [base_sc, *variant_scs]]
-        comparison = compare_on_crn(
-            base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks
-        )
-    report = save_comparison(out, comparison, report=not no_report)
+    with resultdir.writing(out, "compare"):  # the lock is held for the whole computation and write
+        with _progress(quiet) as bar:
+            ticks = [_ticker(bar, s.scenario.id, total) for s in [base_sc, *variant_scs]]
+            comparison = compare_on_crn(
+                base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks
+            )
+        report = save_comparison(out, comparison, report=not no_report)
     print_comparison(comparison.base, comparison.comparisons, Console())
     if report is not None:
         click.echo(f"report: {report}")
@@ -92,7 +94,8 @@ def _ticker(bar: Progress, name: str, total: int) -> Callable[[int], None]:
 def print_comparison(base: RunResults, comparisons: list[VariantComparison], console: Console) -> None:
     """Each outcome's probability under each scenario and the paired difference with its interval."""
     meta = base.scenario.scenario
-    table = Table(title=f"{escape(meta.title)} vs variants — {base.runs_count:,} runs each, seed {base.seed}")
+    # user text (titles, names) is printed as Text: never read as Rich markup
+    table = Table(title=Text(f"{meta.title} vs variants — {base.runs_count:,} runs each, seed {base.seed}"))
     table.add_column("outcome")
     table.add_column("scenario", no_wrap=True)
     for col in ("P", "variant − base", "paired 95% CI", "McNemar p"):
@@ -100,7 +103,7 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
     table.add_column("≠ 0", justify="center")
     for o in base.scenario.outcomes:
         p_base = float(base.runs[o.id].mean())
-        table.add_row(escape(o.name), meta.id, f"{p_base:.1%}", "base", "", "", "")
+        table.add_row(Text(o.name), Text(meta.id), f"{p_base:.1%}", "base", "", "", "")
         for i, c in enumerate(comparisons):
             last = i == len(comparisons) - 1
             d = next((x for x in c.outcomes if x.outcome == o.id), None)
@@ -119,7 +122,7 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
             )
     console.print(table)
     for sid, title in [(meta.id, meta.title), *((c.variant_id, c.variant_title) for c in comparisons)]:
-        console.print(f"  [bold]{sid}[/]: {escape(title)}")
+        console.print(Text.assemble("  ", (sid, "bold"), f": {title}"))
     means = Table(title="Mean peak/final escalation, variant − base (ladder points, paired 95% CI)")
     means.add_column("variant", no_wrap=True)
     for col in ("metric", "base", "variant mean", "difference", "≠ 0"):
@@ -137,4 +140,4 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
     console.print(means)
     for c in comparisons:
         for note in c.notes:
-            console.print(f"[yellow]warning[/]: {c.variant_id}: {escape(note)}")
+            console.print(Text.assemble(("warning", "yellow"), f": {c.variant_id}: {note}"))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from sim.core import columns
+from sim.core import columns, resultdir
 from sim.core.errors import Problem, SimUserError
 from sim.engine.results import RunResults
 from sim.scenario.schema import Scenario
@@ -98,17 +99,47 @@ def command(results_dir: Path, out: Path | None) -> None:
     """Rebuild the interactive HTML report of a run from RESULTS_DIR (written by `sim run`)."""
     from sim.report.run_report import write_run_report
 
+    if _is_sweep(results_dir):
+        click.echo(str(_sweep_report(results_dir, out)))
+        return
     results = load_results(results_dir)
     target = out if out is not None else results_dir / "report.html"
     if target.is_dir():
         raise _problem(target, "is a directory: give a file name such as report.html")
+    inside = target.absolute().parent.resolve() == results_dir.absolute().resolve()
     try:
-        path = write_run_report(results, target, base=base_of_results(results, results_dir))
+        with resultdir.writing(results_dir, "run", update=True) if inside else nullcontext() as writer:
+            if writer is not None:
+                results = load_results(results_dir)  # again, under the lock
+                writer.record(target.name)
+            path = write_run_report(results, target, base=base_of_results(results, results_dir))
     except OSError as err:
         raise _problem(
             target, f"cannot write the report ({err.strerror or err}); choose another --out"
         ) from None
     click.echo(str(path))
+
+
+def _is_sweep(d: Path) -> bool:
+    marker = resultdir.read_marker(d)
+    return (marker is not None and marker.get("kind") == "sweep") or (d / "sweep.json").is_file()
+
+
+def _sweep_report(d: Path, out: Path | None) -> Path:
+    """``sim report SWEEP_DIR``: the sweep report rebuilt from the store (docs/sweeps.md)."""
+    from sim.analysis.sensitivity import analyse_sweep
+    from sim.report.sweep_report import write_sweep_report
+    from sim.sweep.store import SweepStore
+
+    SweepStore(d).verify()
+    analysis = analyse_sweep(d)
+    if out is None:
+        with resultdir.writing(d, "sweep", update=True) as writer:
+            writer.record("report.html")
+            return write_sweep_report(analysis)
+    if out.is_dir():
+        raise _problem(out, "is a directory: give a file name such as report.html")
+    return write_sweep_report(analysis, out)
 
 
 __all__ = ["command", "load_results"]

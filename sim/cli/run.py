@@ -9,11 +9,14 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.analysis.warnings import run_warnings
+from sim.core import resultdir
 from sim.engine.results import RunResults
 from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 from sim.workflow.run import check_writable, default_out_dir, run_with_base, save_run
 
 
@@ -36,10 +39,31 @@ def command(
 ) -> None:
     """Run SCENARIO_FILE many times and print how likely each outcome is."""
     scenario = load_scenario(scenario_file)
-    total = runs or scenario.scenario.monte_carlo.runs
-    console = Console(stderr=True)
     out = Path(out_dir) if out_dir else default_out_dir(scenario.scenario.id)
     check_writable(out)
+    with resultdir.writing(out, "run"):  # the lock is held from before the computation to the end
+        report, results = _run_and_save(scenario_file, scenario, runs, seed, workers, quiet, no_report, out)
+    print_results(results, Console())
+    for warning in run_warnings(results):
+        click.echo(f"warning: {warning}", err=True)
+    if report is not None:
+        click.echo(f"report: {report}")
+    click.echo(f"results: {out}")
+
+
+def _run_and_save(
+    scenario_file: str,
+    scenario: Scenario,
+    runs: int | None,
+    seed: int | None,
+    workers: int | None,
+    quiet: bool,
+    no_report: bool,
+    out: Path,
+) -> tuple[Path | None, RunResults]:
+    """Run with a progress bar on stderr, then write the results folder."""
+    total = runs or scenario.scenario.monte_carlo.runs
+    console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -59,25 +83,22 @@ def command(
             workers=workers,
             progress=lambda k: bar.advance(task, k),
         )
-    report = save_run(results, out, report=not no_report)
-    print_results(results, Console())
-    for warning in run_warnings(results):
-        click.echo(f"warning: {warning}", err=True)
-    if report is not None:
-        click.echo(f"report: {report}")
-    click.echo(f"results: {out}")
+    return save_run(results, out, report=not no_report), results
 
 
 def print_results(results: RunResults, console: Console) -> None:
     """Outcome probabilities with 95% Wilson intervals, timing and peak escalation."""
     meta = results.scenario.scenario
-    table = Table(title=f"{meta.title} — {results.runs_count:,} runs, seed {results.seed}")
+    # user text (titles, names) is printed as Text: never read as Rich markup
+    table = Table(title=Text(f"{meta.title} — {results.runs_count:,} runs, seed {results.seed}"))
     for col, justify in (("outcome", "left"), ("P", "right"), ("95% CI", "right"), ("median first", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for row in outcome_table(results).itertuples():
         step = float(row.median_step)  # type: ignore[arg-type]
         when = "—" if math.isnan(step) else f"day {step:.0f} ({row.median_date})"
-        table.add_row(str(row.name), f"{row.probability:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}", when)
+        table.add_row(
+            Text(str(row.name)), f"{row.probability:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}", when
+        )
     console.print(table)
     peaks = Table(title="Peak escalation reached (share of runs)")
     peaks.add_column("ladder level")
@@ -85,7 +106,7 @@ def print_results(results: RunResults, console: Console) -> None:
     peaks.add_column("highest", justify="right")
     peaks.add_column("at least", justify="right")
     for lv in peak_level_distribution(results).itertuples():
-        peaks.add_row(str(lv.name), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
+        peaks.add_row(Text(str(lv.name)), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
     console.print(peaks)
     console.print(
         f"{results.runs_count:,} runs in {results.elapsed_s:.1f} s "

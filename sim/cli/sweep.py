@@ -12,13 +12,17 @@ unless ``--fresh`` (old results moved aside to ``DIR.old-<time>``, or deleted wi
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sim.analysis.sensitivity import SweepAnalysis
+from sim.core import resultdir
 from sim.core.errors import Problem, SimUserError
+from sim.sweep.execute import SweepOutcome, default_out_dir
 from sim.sweep.spec import DESIGNS
 from sim.workflow.sweep import analyse, declare_sweep, sweep
 
@@ -112,22 +116,30 @@ def command(
         sweep_id=sweep_id,
     )
     spec = resolved.spec
+    _check_thresholds(wanted, [o.id for o in resolved.scenario.outcomes])
     n_points_hint = f"{len(resolved.paths)} parameter(s), design {spec.design}"
     click.echo(
         f"sweep {spec.id}: {n_points_hint}, {spec.runs_per_point} runs per point, "
         f"batches of {resolved.batch_size}, seed {resolved.seed}"
     )
     show = sys.stderr.isatty() if progress is None else progress
-    out = sweep(
-        resolved,
-        out_dir,
-        cluster=cluster,
-        cluster_config=cluster_config,
-        workers=workers,
-        fresh=fresh,
-        discard=discard_old,
-        progress=show,
-    )
+    root = Path(out_dir) if out_dir is not None else default_out_dir(spec.id)
+    with resultdir.writing(root, "sweep"):  # the lock is held from the first task to the report
+        out = sweep(
+            resolved,
+            root,
+            cluster=cluster,
+            cluster_config=cluster_config,
+            workers=workers,
+            fresh=fresh,
+            discard=discard_old,
+            progress=show,
+        )
+        _report(out, wanted, discard_old, no_report)
+
+
+def _report(out: SweepOutcome, wanted: dict[str, float], discard_old: bool, no_report: bool) -> None:
+    """Say what ran, then analyse the sweep and write its report (unless ``no_report``)."""
     if out.state == "resume":
         click.echo(f"resumed: {out.tasks_skipped} of {out.tasks_total} tasks were already done")
     elif out.state == "fresh":
@@ -140,6 +152,23 @@ def command(
     analysis, report = analyse(out, wanted)
     _print_analysis(analysis)
     click.echo(f"report: {report}")
+
+
+def _check_thresholds(wanted: dict[str, float], known: list[str]) -> None:
+    """Every ``--threshold`` names an outcome of the scenario."""
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise SimUserError(
+            [
+                Problem(
+                    "--threshold",
+                    None,
+                    "",
+                    f"`{name}` is not an outcome of the scenario; use one of {', '.join(known)}",
+                )
+                for name in unknown
+            ]
+        )
 
 
 def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:
@@ -168,8 +197,8 @@ def _print_analysis(analysis: SweepAnalysis) -> None:
             table.add_column(col)
         for row in analysis.sobol.sort_values(["output", "ST"], ascending=[True, False]).itertuples():
             table.add_row(
-                str(row.output),
-                str(row.parameter),
+                Text(str(row.output)),
+                Text(str(row.parameter)),
                 f"{row.S1:.2f} ± {row.S1_conf:.2f}",
                 f"{row.ST:.2f} ± {row.ST_conf:.2f}",
             )
@@ -179,8 +208,10 @@ def _print_analysis(analysis: SweepAnalysis) -> None:
             f"{r.parameter} in [{r.low:.3g}, {r.high:.3g}]" for r in prim.restricted().itertuples()
         )
         console.print(
-            f"scenario discovery, {prim.label}: {box or 'no restriction found'} "
-            f"(coverage {prim.coverage:.0%}, density {prim.density:.0%}, {prim.density_gain:.1f}x chance)"
+            Text(
+                f"scenario discovery, {prim.label}: {box or 'no restriction found'} "
+                f"(coverage {prim.coverage:.0%}, density {prim.density:.0%}, {prim.density_gain:.1f}x chance)"
+            )
         )
     for note in analysis.notes:
-        console.print(f"note: {note}")
+        console.print(Text(f"note: {note}"))

@@ -8,6 +8,8 @@ On disk (one directory per run of ``sim run``)::
     scenario.json     the resolved scenario (variants merged)
     base_scenario.json  for a variant: its resolved base (optional)
     summary.json      headline numbers (sim.analysis.stats.summary_dict, written by sim.workflow.run)
+    .sim-result.json  marker: run id, complete flag, sha256 of every file (sim.core.resultdir)
+    .sim-lock         locked (flock) by the writer for the whole write
 
 Columns of ``runs`` and the aggregate shapes: :mod:`sim.core.columns` (the output contract).
 """
@@ -22,9 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core import resultdir
 from sim.core.columns import HIST_BINS
+from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_path, atomic_write_bytes
 from sim.scenario.schema import Scenario
+
+RESULT_FILES = ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json")
+"""The files every result of ``sim run`` holds (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,18 @@ class RunResults:
     def save(self, out_dir: str | Path) -> Path:
         """Write the results into ``out_dir`` atomically file by file (sim.core.fileio)."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        with resultdir.writing(out, "run") as writer:
+            stale = resultdir.listed(out) & {"base_scenario.json", "report.html", "summary.json"}
+            writer.begin()
+            for name in stale:  # files of the previous result in this folder, rewritten or not at all
+                (out / name).unlink(missing_ok=True)
+            self._save_files(out)
+            writer.record(*RESULT_FILES)
+            if self.base_scenario is not None:
+                writer.record("base_scenario.json")
+        return out
+
+    def _save_files(self, out: Path) -> None:
         atomic_write_bytes(out / "scenario.json", self.scenario.model_dump_json(indent=1).encode())
         if self.base_scenario is not None:
             atomic_write_bytes(
@@ -124,13 +142,12 @@ class RunResults:
             "samples": samples,
         }
         atomic_write_bytes(out / "samples.json", json.dumps(meta).encode())
-        return out
 
     @classmethod
     def load(cls, out_dir: str | Path) -> RunResults:
         """Read results written by :meth:`save`. Raises FileNotFoundError naming the missing file."""
         d = Path(out_dir)
-        for name in ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json"):
+        for name in RESULT_FILES:
             if not (d / name).is_file():
                 raise FileNotFoundError(f"{d / name}: missing (is {d} a results directory of `sim run`?)")
         scenario = Scenario.model_validate_json((d / "scenario.json").read_text())
@@ -139,11 +156,15 @@ class RunResults:
             hist, counts = z["escalation_hist"], z["action_counts"]
         meta = json.loads((d / "samples.json").read_text())
         base_file = d / "base_scenario.json"
-        base = Scenario.model_validate_json(base_file.read_text()) if base_file.is_file() else None
-        samples = [
-            Trajectory(run=s["run"], escalation=np.asarray(s["escalation"]), actions=np.asarray(s["actions"]))
-            for s in meta["samples"]
-        ]
+        own = resultdir.listed(d)
+        base = Scenario.model_validate_json(base_file.read_text()) if "base_scenario.json" in own else None
+        try:
+            samples = _samples_of(meta)
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise SimUserError(
+                [Problem(str(d / "samples.json"), None, "", f"unreadable ({type(err).__name__}: {err})")]
+            ) from None
+        resultdir.verify(d, "run", RESULT_FILES, rerun=f"run `sim run SCENARIO --out {d}` again")
         return cls(
             scenario=scenario,
             seed=meta["seed"],
@@ -157,3 +178,18 @@ class RunResults:
             extra=meta.get("extra", {}),
             base_scenario=base,
         )
+
+
+def _samples_of(meta: Any) -> list[Trajectory]:
+    """The trajectories of samples.json; KeyError/TypeError/ValueError if it was edited badly."""
+    for key in ("seed", "runs", "batch_size"):
+        if isinstance(meta[key], bool) or not isinstance(meta[key], int):
+            raise TypeError(f"`{key}` must be an integer")
+    return [
+        Trajectory(
+            run=int(s["run"]),
+            escalation=np.asarray(s["escalation"], dtype=float),
+            actions=np.asarray(s["actions"], dtype=np.int64),
+        )
+        for s in meta["samples"]
+    ]

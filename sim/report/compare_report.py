@@ -26,6 +26,7 @@ from sim.report.compare_figures import (
     fig_time_to_event,
 )
 from sim.report.compare_tables import changes_html, comparison_table, crn_html, escalation_table
+from sim.report.limits import report_view
 from sim.report.page import Markup, Section, tag, write_report
 
 
@@ -71,6 +72,7 @@ def write_compare_report(
     out_path: str | Path,
 ) -> Path:
     """Write the comparison page to ``out_path`` (atomically); returns the path."""
+    base, variants = report_view(base), [report_view(v) for v in variants]  # sim.report.limits
     meta = base.scenario.scenario
     header = [
         tag(

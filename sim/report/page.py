@@ -15,7 +15,10 @@ Escaping rules:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,10 +31,28 @@ import plotly.io as pio
 from sim.core.fileio import atomic_write_text
 
 CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'"
 )
-"""No network at all: inline scripts and styles, data:/blob: images (Plotly's PNG export)."""
+"""No network at all; scripts only those inline in the page, each allowed by its SHA-256 hash
+(no 'unsafe-inline', no 'unsafe-eval': every chart draws without eval); inline styles (Plotly
+sets them); data:/blob: images (Plotly's PNG export). ``{scripts}``: see :func:`csp_for`."""
+
+_SCRIPT_RE = re.compile(r"<script[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def csp_for(fragments: Iterable[str]) -> str:
+    """The page's Content-Security-Policy: ``script-src`` lists the hash of every inline script
+    found in ``fragments`` (the HTML of the page's head and body)."""
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+            for fragment in fragments
+            for body in _SCRIPT_RE.findall(fragment)
+        }
+    )
+    return CSP.format(scripts=" ".join(hashes) or "'none'")
+
 
 PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -164,16 +185,13 @@ def build_page(
     entries are HTML fragments (pass :class:`Markup`; plain str is escaped). The body carries
     ``data-figures`` = number of figures, for tests.
     """
-    parts = [
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title><style>{STYLE}</style>",
-        f"<script>{plotly_js()}</script></head>",
+    bundle = f"<script>{plotly_js()}</script></head>"
+    body = [
         f'<body data-figures="{len(sections)}">',
         f"<h1>{esc(title)}</h1>",
         *(esc(h) for h in header),
     ]
+    parts = body
     for i, sec in enumerate(sections):
         parts.append(f'<section class="figure" id="section-{i}">')
         if sec.title:
@@ -185,7 +203,14 @@ def build_page(
         parts.append("</section>")
     parts.extend(esc(f) for f in footer)
     parts.append("</body></html>\n")
-    return "\n".join(parts)
+    head = [
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp_for([bundle, *body])}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{STYLE}</style>",
+        bundle,
+    ]
+    return "\n".join([*head, *body])
 
 
 def write_page(path: str | Path, document: str) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sim.analysis import drivers as drv
 from sim.analysis import stats
 from sim.engine.results import RunResults
+from sim.report.limits import report_view
 from sim.report.page import Markup, Section, esc, html_table, join, tag, write_report
 from sim.report.run_figures import (
     JUMP_SHARE,
@@ -168,4 +169,5 @@ def write_run_report(results: RunResults, out_path: str | Path, base: Scenario |
     title = f"{meta.title}: {len(results.runs):,} simulated runs"
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     footer = [scenario_html(results.scenario, base), tag("p", f"Generated {generated} by sim.", "muted")]
-    return write_report(out_path, title, [headline_html(results)], run_sections(results), footer)
+    view = report_view(results)  # long horizons drawn on a coarser clock (sim.report.limits)
+    return write_report(out_path, title, [headline_html(results)], run_sections(view), footer)

@@ -33,6 +33,7 @@ from sim.analysis.discovery import PrimResult
 from sim.analysis.sensitivity import Surface, SweepAnalysis
 from sim.core import columns
 from sim.report.page import Markup, Section, html_table, join, ptext, tag, write_report
+from sim.report.parallel import Dim, parallel_lines
 
 MAX_HEATMAPS = 12
 """At most this many 2-D slices are drawn (first outcome first); the rest are listed as skipped."""
@@ -241,7 +242,8 @@ def _parcoords_sections(a: SweepAnalysis) -> list[Section]:
             f"All points, coloured by {outcome_label(colour)}",
             parcoords_figure(a.points, a.design.parameters, a.outcomes, colour),
             caption="One line per design point across the swept parameters and outcome "
-            "probabilities. Drag along an axis to select a range.",
+            "probabilities; each axis runs from its lowest (bottom) to its highest value (top). "
+            "Hover a line to see its point.",
         )
     ]
 
@@ -252,23 +254,12 @@ def parcoords_figure(
     """Parallel coordinates of ``points``: one axis per parameter and outcome, colour = ``colour``."""
     step = max(1, math.ceil(len(points) / MAX_PARCOORDS_POINTS))
     pts = points.iloc[::step]
-    dims = [{"label": ptext(_short(p)), "values": pts[p].to_numpy(dtype=float)} for p in parameters]
-    dims += [
-        {"label": ptext(outcome_label(o)), "values": pts[o].to_numpy(dtype=float), "range": [0, 1]}
-        for o in outcomes
-    ]
-    fig = go.Figure(
-        go.Parcoords(
-            dimensions=dims,
-            line={
-                "color": pts[colour].to_numpy(dtype=float),
-                "colorscale": PROB_SCALE,
-                "cmin": 0,
-                "cmax": 1,
-                "showscale": True,
-                "colorbar": {"title": {"text": ptext(outcome_label(colour))}},
-            },
-        )
+    dims: list[Dim] = [(ptext(_short(p)), pts[p].to_numpy(dtype=float), None) for p in parameters]
+    dims += [(ptext(outcome_label(o)), pts[o].to_numpy(dtype=float), (0.0, 1.0)) for o in outcomes]
+    labels = [f"point {int(p)}" for p in pts["point"]] if "point" in pts else None
+    # SVG lines, not go.Parcoords: its WebGL code needs eval, which the page's CSP forbids
+    fig = parallel_lines(
+        dims, pts[colour].to_numpy(dtype=float), ptext(outcome_label(colour)), PROB_SCALE, labels
     )
     fig.update_layout(height=480, margin={"l": 80, "r": 80, "t": 60, "b": 30})
     return fig

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from sim.core.errors import Problem, SimUserError
 from sim.core.yamlio import MDict, MList, format_loc, locate, read_yaml, to_plain
 from sim.scenario.crossref import check_references
+from sim.scenario.runcheck import run_problems, type_problems
 from sim.scenario.schema import Param, Scenario
 
 MAX_EXTENDS = 16
@@ -44,8 +45,13 @@ def load_scenario(path: str | os.PathLike[str], root: str | os.PathLike[str] | N
 def load_data(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> tuple[MDict, str]:
     """The merged raw data of ``path`` (variants resolved, ``extends`` replaced by ``variant_of``)."""
     shown = os.fspath(path)
-    real = Path(path).absolute().resolve()
-    top = Path(root).absolute().resolve() if root is not None else real.parent
+    try:
+        real = Path(path).absolute().resolve()
+        top = Path(root).absolute().resolve() if root is not None else real.parent
+    except (OSError, ValueError) as err:  # NUL byte, name too long, ...
+        raise SimUserError(
+            [Problem(repr(shown)[1:-1], None, "", f"not a usable file name ({err})")]
+        ) from None
     data = _load_merged(real, shown, top, ())
     return data, shown
 
@@ -68,7 +74,14 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
 
     if not isinstance(target, str) or not target.strip():
         raise fail("give the base scenario's file name, e.g. `extends: base.yaml`")
-    base_real = (real.parent / target).resolve()
+    try:
+        base_real = (real.parent / target).resolve()
+        base_is_file = base_real.is_file()
+    except (OSError, ValueError) as err:  # NUL byte, name too long, ...
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise fail(
+            f"{target!r} is not a usable file name ({reason}); name the base file, e.g. base.yaml"
+        ) from None
     base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
     if not base_real.is_relative_to(root):
         raise fail(f"`{target}` leads outside the scenario folder {root}; keep bases next to their variants")
@@ -77,7 +90,7 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
         raise fail(f"`extends:` forms a cycle ({names}); a base cannot extend its variant")
     if len(chain) >= MAX_EXTENDS:
         raise fail(f"more than {MAX_EXTENDS} levels of `extends:`")
-    if not base_real.is_file():
+    if not base_is_file:
         raise fail(f"the base file `{target}` does not exist (looked for {base_shown})")
     base = _load_merged(base_real, base_shown, root, (*chain, real))
     problems: list[Problem] = []
@@ -93,6 +106,7 @@ def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) ->
 def merge(base: Any, over: Any, problems: list[Problem]) -> Any:
     """``over`` merged into ``base`` (neither is modified); see the module docstring."""
     if isinstance(base, MDict) and isinstance(over, MDict):
+        base = _param_base(base, over)
         out = MDict(mark=over.mark or base.mark)
         for key, value in base.items():
             out[key] = value
@@ -104,6 +118,27 @@ def merge(base: Any, over: Any, problems: list[Problem]) -> Any:
     if isinstance(base, MList) and isinstance(over, MList) and _by_id(base) and _by_id(over):
         return _merge_by_id(base, over, problems)
     return over
+
+
+_DIST_KEYS = frozenset({"dist", "value", "low", "high", "mean", "sd", "a", "b", "mode"})
+_PROVENANCE_KEYS = frozenset({"quote", "source", "assumption"})
+
+
+def _param_base(base: MDict, over: MDict) -> MDict:
+    """A Param overridden by a variant that gives its own distribution (``value`` or ``dist``)
+    replaces the base's distribution, and its provenance if it gives one: no explicit nulls."""
+    keys = set(base) | set(over)
+    if not base.keys() & _DIST_KEYS or not keys <= _DIST_KEYS | _PROVENANCE_KEYS:
+        return base
+    if not over.keys() & {"dist", "value"}:
+        return base
+    drop = _DIST_KEYS | (_PROVENANCE_KEYS if over.keys() & _PROVENANCE_KEYS else frozenset())
+    kept = MDict(mark=base.mark)
+    for key, value in base.items():
+        if key not in drop:
+            kept[key] = value
+            kept.key_marks[key] = base.key_marks[key]
+    return kept
 
 
 def _by_id(items: list[Any]) -> bool:
@@ -156,13 +191,20 @@ def validate_data(data: MDict, shown: str) -> Scenario:
     """Validate merged data with pydantic and the cross-reference checks; report all problems."""
     problems: list[Problem] = []
     scenario: Scenario | None = None
+    plain = to_plain(data)
+    typed = type_problems(plain)  # booleans are not numbers (runcheck)
+    for loc, message in typed:
+        problems.append(_problem(data, shown, loc, message))
     try:
-        scenario = Scenario.model_validate(to_plain(data))
+        scenario = Scenario.model_validate(plain)
     except ValidationError as err:
         for e in err.errors(include_url=False):
             problems.append(_problem(data, shown, tuple(e["loc"]), _message(e)))
     for loc, message in check_references(data):
         problems.append(_problem(data, shown, loc, message))
+    if scenario is not None and not problems:
+        for loc, message in run_problems(scenario):  # what the run would reject (runcheck)
+            problems.append(_problem(data, shown, loc, message))
     if problems:
         ordered = sorted(_dedupe(problems), key=lambda p: (p.file != shown, p.file, p.line or 0))
         raise SimUserError(ordered)

@@ -116,6 +116,24 @@ def default_out_dir(sweep_id: str) -> Path:
 def run_sweep(
     resolved: ResolvedSweep,
     out_dir: str | Path | None = None,
+    **kwargs: Any,
+) -> SweepOutcome:
+    """Run (or resume) a sweep into ``out_dir`` holding the folder's lock (sim.core.resultdir) for the
+    whole write: a second writer is refused, every file carries the sweep hash as its run id.
+    Same arguments as :func:`_run_sweep`."""
+    from sim.core import resultdir
+
+    root = Path(out_dir) if out_dir is not None else default_out_dir(resolved.spec.id)
+    with resultdir.writing(root, "sweep") as writer:
+        outcome = _run_sweep(resolved, root, writer=writer, **kwargs)
+        writer.run_id = outcome.hash
+        writer.record("sweep.json", "design.parquet", "points.parquet")
+        return outcome
+
+
+def _run_sweep(
+    resolved: ResolvedSweep,
+    out_dir: str | Path | None = None,
     *,
     cluster: str | None = None,
     cluster_config: str | Path | None = None,
@@ -126,6 +144,7 @@ def run_sweep(
     progress: bool = False,
     task_fn: TaskFn = engine_task,
     max_in_flight: int | None = None,
+    writer: Any = None,
 ) -> SweepOutcome:
     """Run (or resume) a sweep into ``out_dir`` and write points.parquet at the end.
 
@@ -136,6 +155,9 @@ def run_sweep(
     meta = sweep_meta(resolved, design)
     store = SweepStore(out_dir if out_dir is not None else default_out_dir(resolved.spec.id))
     state = store.open(meta, design, fresh=fresh, discard=discard)
+    if writer is not None:  # after open: a refused run leaves the old sweep's marker as it was
+        writer.run_id = meta["hash"]
+        writer.begin()
     sizes = resolved.batch_sizes()
     all_tasks = [(p, b) for p in range(len(design)) for b in range(len(sizes))]
     done = store.done_tasks()

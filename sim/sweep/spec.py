@@ -46,7 +46,7 @@ DEFAULT_BATCH = 1000
 
 _TOP_KEYS = {"id", "scenario", "design", "points", "runs_per_point", "batch_size", "seed", "parameters"}
 _PARAM_KEYS = {"path", "low", "high", "values", "levels"}
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if not isinstance(scen, str) or not scen.strip():
         c.add("sweep", "needs `scenario:`, the scenario file relative to this sweep file")
     sweep_id = s.get("id", p.stem)
-    if not isinstance(sweep_id, str) or not _ID_RE.match(sweep_id):
+    if not isinstance(sweep_id, str) or not ID_RE.match(sweep_id):
         c.add("sweep.id", "must be letters, digits, '_', '-', '.' (max 80), e.g. khamenei_pressure")
     params_raw = s.get("parameters")
     params: list[ParamSpec] = []

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +32,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.core import columns
+from sim.core import columns, resultdir
 from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_path, atomic_write_bytes
 from sim.sweep.designs import salib_problem
 from sim.sweep.spec import ResolvedSweep
+from sim.sweep.summary import summarize_points
 
 STORE_VERSION = 1
+RUN_ID_KEY = b"sim.run_id"
+"""Parquet metadata key of every file of a store: the sweep hash (task, design, points files)."""
+OWN_FILES = frozenset(
+    {"sweep.json", "design.parquet", "manifest.json", "points.parquet", "report.html"}
+    | {resultdir.LOCK_NAME, resultdir.MARKER_NAME}
+)
+"""Top-level files ``sim sweep`` writes into its folder (besides ``tasks/``)."""
 TASK_RE = re.compile(r"^p(\d{6,})-b(\d{5,})\.parquet$")
 
 
@@ -58,10 +65,20 @@ def sweep_hash(scenario_json: str, design: pd.DataFrame, settings: dict[str, Any
     return h.hexdigest()
 
 
-def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
-    """Write a DataFrame as Parquet atomically (:func:`sim.core.fileio.atomic_path`)."""
+def atomic_write_parquet(path: Path, df: pd.DataFrame, run_id: str | None = None) -> None:
+    """Write a DataFrame as Parquet atomically (:func:`sim.core.fileio.atomic_path`); ``run_id`` goes
+    into the file's key-value metadata (``sim.run_id``)."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if run_id is not None:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), RUN_ID_KEY: run_id.encode()})
     with atomic_path(path) as tmp:
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+        pq.write_table(table, tmp)
+
+
+def parquet_run_id(path: Path) -> str | None:
+    """The ``sim.run_id`` stored in a Parquet file's metadata (None if absent)."""
+    raw = (pq.read_metadata(path).metadata or {}).get(RUN_ID_KEY)
+    return raw.decode() if raw is not None else None
 
 
 class SweepStore:
@@ -74,6 +91,7 @@ class SweepStore:
         self.design_path = self.root / "design.parquet"
         self.manifest_path = self.root / "manifest.json"
         self.points_path = self.root / "points.parquet"
+        self.run_id: str | None = None
 
     # ---- opening -----------------------------------------------------------------------------
 
@@ -87,7 +105,8 @@ class SweepStore:
         aside to ``<dir>.old-<UTC time>`` (or deleted if ``discard``).
         """
         state = "new"
-        if self.root.exists() and any(self.root.iterdir()):
+        self.run_id = meta["hash"]
+        if self.root.exists() and self._holds_results():
             old = self._old_hash()
             if old == meta["hash"] and not fresh:
                 state = "resume"
@@ -97,8 +116,11 @@ class SweepStore:
                 self._set_aside(discard)
                 state = "fresh"
         self.tasks_dir.mkdir(parents=True, exist_ok=True)
+        if state == "resume" and not self._design_matches():
+            state = "resume-design"  # design of another sweep (a mixture): rewritten below
         if state != "resume":
-            atomic_write_parquet(self.design_path, design)
+            state = "resume" if state == "resume-design" else state
+            atomic_write_parquet(self.design_path, design, run_id=self.run_id)
             meta = {
                 **meta,
                 "store_version": STORE_VERSION,
@@ -106,6 +128,35 @@ class SweepStore:
             }
             atomic_write_bytes(self.sweep_json, json.dumps(meta, indent=1, sort_keys=True).encode())
         return state
+
+    def foreign_entries(self) -> list[str]:
+        """Entries of the folder that ``sim sweep`` did not write (sorted names)."""
+        foreign = []
+        for f in sorted(self.root.iterdir()):
+            if f.name in OWN_FILES or resultdir.TEMP_RE.match(f.name) or resultdir.PROBE_RE.match(f.name):
+                continue
+            if f.name == "tasks" and f.is_dir():
+                foreign += [
+                    f"tasks/{t.name}"
+                    for t in sorted(f.iterdir())
+                    if not (TASK_RE.match(t.name) or resultdir.TEMP_RE.match(t.name)) or not t.is_file()
+                ]
+                continue
+            foreign.append(f.name)
+        return foreign
+
+    def _holds_results(self) -> bool:
+        """True if the folder holds anything but an empty skeleton this tool left (lock, marker,
+        empty ``tasks/``, temporaries): a sweep killed right after creating its folder is new."""
+        if self.foreign_entries() or self.sweep_json.exists() or self.design_path.exists():
+            return True
+        return self.tasks_dir.is_dir() and any(TASK_RE.match(t.name) for t in self.tasks_dir.iterdir())
+
+    def _design_matches(self) -> bool:
+        try:
+            return parquet_run_id(self.design_path) == self.run_id
+        except (OSError, pa.ArrowException):
+            return False
 
     def _old_hash(self) -> str | None:
         try:
@@ -130,8 +181,32 @@ class SweepStore:
         )
 
     def _set_aside(self, discard: bool) -> None:
+        """Move the old results to ``<dir>.old-<time>/`` or, with ``discard``, delete them: only
+        in a folder holding nothing but files this tool writes, and only those files."""
+        foreign = self.foreign_entries()
+        marked = resultdir.read_marker(self.root) is not None or self._old_hash() is not None
+        if discard and (foreign or not marked):
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            why = f"holds files sim sweep did not write ({shown})" if foreign else "is not a sweep store"
+            raise SimUserError(
+                [
+                    Problem(
+                        str(self.root),
+                        None,
+                        "--discard-old",
+                        f"{why}: nothing was deleted. --discard-old only deletes a sweep store's own "
+                        "files; drop it to move the folder's contents aside, or choose another --out",
+                    )
+                ]
+            )
         if discard:
-            shutil.rmtree(self.root)
+            for f in self.root.iterdir():
+                if f.name == "tasks":
+                    for t in f.iterdir():
+                        t.unlink()
+                    f.rmdir()
+                elif f.name != resultdir.LOCK_NAME:
+                    f.unlink()
             return
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         target = self.root.with_name(f"{self.root.name}.old-{stamp}")
@@ -139,7 +214,10 @@ class SweepStore:
         while target.exists():
             target = self.root.with_name(f"{self.root.name}.old-{stamp}-{n}")
             n += 1
-        os.replace(self.root, target)
+        target.mkdir()
+        for f in self.root.iterdir():  # everything but the lock this process holds
+            if f.name != resultdir.LOCK_NAME:
+                os.replace(f, target / f.name)
 
     # ---- tasks -------------------------------------------------------------------------------
 
@@ -159,9 +237,12 @@ class SweepStore:
             if not m:
                 continue
             try:
-                pq.read_metadata(f)
+                run_id = parquet_run_id(f)
             except (OSError, pa.ArrowException):
                 f.unlink(missing_ok=True)
+                continue
+            if self.run_id is not None and run_id != self.run_id:
+                f.unlink(missing_ok=True)  # a task of another sweep written into this folder
                 continue
             done.add((int(m.group(1)), int(m.group(2))))
         return done
@@ -169,7 +250,7 @@ class SweepStore:
     def write_task(self, point: int, batch: int, rows: pd.DataFrame) -> Path:
         """Store the rows of finished task (point, batch) atomically."""
         path = self.task_path(point, batch)
-        atomic_write_parquet(path, rows)
+        atomic_write_parquet(path, rows, run_id=self.run_id)
         return path
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -197,7 +278,21 @@ class SweepStore:
 
     def write_points(self, points: pd.DataFrame) -> None:
         """Replace points.parquet atomically (one row per design point)."""
-        atomic_write_parquet(self.points_path, points)
+        atomic_write_parquet(self.points_path, points, run_id=self.run_id)
+
+    def verify(self) -> dict[str, Any]:
+        """Check the store is one complete sweep (sim.core.resultdir marker, hashes, run ids);
+        returns sweep.json. Raises SimUserError otherwise."""
+        rerun = "rerun the `sim sweep` command to complete it"
+        marker = resultdir.verify(
+            self.root, "sweep", ("sweep.json", "design.parquet", "points.parquet"), rerun
+        )
+        for path in (self.design_path, self.points_path):
+            if parquet_run_id(path) != marker.get("run_id"):
+                raise SimUserError(
+                    [Problem(str(path), None, "", f"belongs to another sweep than this folder's; {rerun}")]
+                )
+        return self.meta()
 
     def finish(self, design: pd.DataFrame, meta: dict[str, Any], tasks_total: int) -> int:
         """Check every task is stored, write points.parquet and the final manifest; return the
@@ -268,25 +363,6 @@ class SweepStore:
         if columns.POINT in points.columns:
             points = points.sort_values(columns.POINT, kind="stable").reset_index(drop=True)
         return meta, points
-
-
-def summarize_points(runs: pd.DataFrame, design: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
-    """One row per point: design values, ``runs``, ``p.<outcome>`` (share of runs, 0..1),
-    ``mean_step.<outcome>`` (mean first step among runs where it happened, NaN if none),
-    ``mean_peak_escalation`` and ``mean_final_escalation`` (ladder points); names from
-    :mod:`sim.core.columns`."""
-    g = runs.groupby(columns.POINT, sort=True)
-    out = pd.DataFrame({columns.RUNS: g.size().astype("int64")})
-    for o in outcomes:
-        if columns.happened(o) in runs.columns:
-            out[columns.probability(o)] = g[columns.happened(o)].mean().astype(float)
-        if columns.first_step(o) in runs.columns:
-            out[columns.mean_step(o)] = g[columns.first_step(o)].mean()
-    for col in columns.ESCALATION_METRICS:
-        if col in runs.columns:
-            out[columns.mean_of(col)] = g[col].mean()
-    out = out.reset_index()
-    return design.merge(out, on=columns.POINT, how="left")
 
 
 def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:

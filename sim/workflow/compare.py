@@ -21,7 +21,9 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.compare import VariantComparison, compare_all
+from sim.analysis.pairing import check_pairable
 from sim.analysis.stats import summary_dict
+from sim.core import resultdir
 from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_write_bytes
 from sim.engine.results import RunResults
@@ -89,6 +91,7 @@ def load_all(base_file: str, variant_files: Sequence[str]) -> tuple[Scenario, li
                 ]
             )
         seen[vid] = f
+    check_pairable(base, variants, files)
     return base, variants
 
 
@@ -142,14 +145,18 @@ def comparison_frame(comparisons: Sequence[VariantComparison]) -> pd.DataFrame:
 def save_comparison(out: Path, comparison: Comparison, *, report: bool = True) -> Path | None:
     """Write the comparison folder ``out`` (see the module docstring); returns the report's
     path, or None when ``report`` is false."""
-    save_all(out, comparison.results, comparison.comparisons)
-    if not report:
-        return None
-    from sim.report.compare_report import write_compare_report
+    with resultdir.writing(out, "compare") as writer:  # joins a caller holding the lock
+        save_all(out, comparison.results, comparison.comparisons)
+        writer.record("comparison.json", "comparison.md")
+        if not report:
+            return None
+        from sim.report.compare_report import write_compare_report
 
-    return write_compare_report(
-        comparison.base, comparison.variants, comparison.comparisons, out / "report.html"
-    )
+        path = write_compare_report(
+            comparison.base, comparison.variants, comparison.comparisons, out / "report.html"
+        )
+        writer.record("report.html")
+        return path
 
 
 def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComparison]) -> Path:
@@ -159,10 +166,12 @@ def save_all(out: Path, results: list[RunResults], comparisons: list[VariantComp
 
     dirs = {}
     for r in results:
-        d = r.save(out / "runs" / r.scenario.scenario.id)
-        atomic_write_bytes(
-            d / "summary.json", json.dumps(json_safe(summary_dict(r)), indent=1, default=str).encode()
-        )
+        with resultdir.writing(out / "runs" / r.scenario.scenario.id, "run") as run_writer:
+            d = r.save(run_writer.root)
+            atomic_write_bytes(
+                d / "summary.json", json.dumps(json_safe(summary_dict(r)), indent=1, default=str).encode()
+            )
+            run_writer.record("summary.json")
         dirs[r.scenario.scenario.id] = str(d.relative_to(out))
     base = results[0]
     doc = {
@@ -201,4 +210,5 @@ def compare_files(
     """:func:`compare_on_crn` of scenarios given loaded or as file paths."""
     base_sc = base if isinstance(base, Scenario) else load_scenario(base)
     var_scs = [v if isinstance(v, Scenario) else load_scenario(v) for v in variants]
+    check_pairable(base_sc, var_scs)
     return compare_on_crn(base_sc, var_scs, runs=runs, seed=seed, workers=workers)

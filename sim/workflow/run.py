@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sim.analysis.stats import summary_dict
-from sim.core.errors import Problem, SimUserError
+from sim.core import resultdir
 from sim.core.fileio import atomic_write_bytes
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
@@ -38,20 +38,9 @@ def scenario_of(s: ScenarioLike, overrides: Mapping[str, float | Param] | None =
 
 
 def check_writable(out: Path) -> None:
-    """Refuse a results folder that is a file or cannot be created, before running anything."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SimUserError(
-            [
-                Problem(
-                    str(out),
-                    None,
-                    "--out",
-                    f"cannot create the results folder ({err.strerror}); choose another",
-                )
-            ]
-        ) from None
+    """Refuse a results folder that is a file, cannot be created or is not writable, before
+    running anything (:func:`sim.core.resultdir.check_writable`)."""
+    resultdir.check_writable(out)
 
 
 def run_with_base(
@@ -74,12 +63,16 @@ def run_with_base(
 def save_run(results: RunResults, out: Path, *, report: bool = True) -> Path | None:
     """Write the results folder ``out`` (results, ``summary.json``, ``report.html`` unless
     ``report`` is false); returns the report's path, or None."""
-    results.save(out)
-    atomic_write_bytes(
-        out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode()
-    )
-    if not report:
-        return None
-    from sim.report.run_report import write_run_report
+    with resultdir.writing(out, "run") as writer:  # joins the writer of a caller holding the lock
+        results.save(out)
+        atomic_write_bytes(
+            out / "summary.json", json.dumps(summary_dict(results), indent=1, default=str).encode()
+        )
+        writer.record("summary.json")
+        if not report:
+            return None
+        from sim.report.run_report import write_run_report
 
-    return write_run_report(results, out / "report.html", base=results.base_scenario)
+        path = write_run_report(results, out / "report.html", base=results.base_scenario)
+        writer.record("report.html")
+        return path

@@ -16,7 +16,7 @@ from sim.analysis.sensitivity import SweepAnalysis, analyse_sweep
 from sim.core.errors import Problem, SimUserError
 from sim.sweep.execute import SweepOutcome, run_sweep
 from sim.sweep.resolve import resolve
-from sim.sweep.spec import ResolvedSweep, is_sweep_file, load_sweep, spec_from_cli, with_overrides
+from sim.sweep.spec import ID_RE, ResolvedSweep, is_sweep_file, load_sweep, spec_from_cli, with_overrides
 
 DEFAULT_RUNS_PER_POINT = 1000
 """Runs per point of a sweep declared with ``--vary`` when none is given."""
@@ -35,6 +35,18 @@ def declare_sweep(
 ) -> ResolvedSweep:
     """The sweep of ``target`` (a sweep file, or a scenario file with ``vary``), checked against
     its scenario. Settings given here override a sweep file's; SimUserError lists problems."""
+    if sweep_id is not None and not ID_RE.match(sweep_id):
+        raise SimUserError(
+            [
+                Problem(
+                    "--id",
+                    None,
+                    "",
+                    f"`{sweep_id}`: letters, digits, '_', '-', '.' (max 80), starting with a letter or "
+                    "digit, e.g. khamenei_pressure (use --out to choose the folder)",
+                )
+            ]
+        )
     path = Path(target)
     if is_sweep_file(path):
         if vary:

@@ -107,9 +107,11 @@ def open_report(browser: Any) -> Iterator[Callable[..., Visit]]:
     """
     contexts: list[Any] = []
 
-    def _open(path: str | Path, timeout_ms: int = 60_000) -> Visit:
+    def _open(path: str | Path, timeout_ms: int = 60_000, init_script: str | None = None) -> Visit:
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
         contexts.append(ctx)
+        if init_script:  # runs before the page's scripts (e.g. to record CSP violations)
+            ctx.add_init_script(init_script)
         page = ctx.new_page()
         visit = Visit(page=page)
 

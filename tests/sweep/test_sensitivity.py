@@ -152,7 +152,8 @@ def _write_store(root: Path, design_kind: str, points: int, seed: int = 11) -> P
     P(war) = 0.8 * [a > 0.6] * (1 - b) + 0.05, so analyses have something to find."""
     from sim.sweep.designs import make_design
     from sim.sweep.spec import ParamSpec, SweepSpec
-    from sim.sweep.store import SweepStore, summarize_points
+    from sim.sweep.store import SweepStore
+    from sim.sweep.summary import summarize_points
 
     params = (
         ParamSpec("actors.x.traits.resolve", low=0.0, high=1.0),

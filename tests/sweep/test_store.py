@@ -43,7 +43,7 @@ def test_layout_and_contents(resolved: ResolvedSweep, tmp_path: Path, inproc_cli
     root = tmp_path / "out"
     assert out.state == "new" and out.points == 6 and out.tasks_total == 18 and out.tasks_run == 18
     assert out.runs_total == 6 * 250
-    assert {p.name for p in root.iterdir()} == {
+    assert {p.name for p in root.iterdir()} - {".sim-lock", ".sim-result.json"} == {
         "sweep.json",
         "design.parquet",
         "tasks",
