@@ -44,7 +44,8 @@ def _install(session: nox.Session, extras: str = "test") -> None:
 
 @nox.session(python="3.11")
 def ci(session: nox.Session) -> None:
-    """Everything CI checks: lint, types, the full test suite (browser and cluster included)."""
+    """Everything CI checks: lint, types, the full test suite (browser, cluster and SLURM included;
+    the SLURM tests install slurm-wlm and munge when run as root)."""
     session.run("bash", "scripts/ensure-chromium.sh", external=True)
     session.install("-e", ".[test,dev]")
     _lint(session)
@@ -79,3 +80,5 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_engine.py", *session.posargs)
     if os.path.exists("benchmarks/bench_sweep.py"):
         session.run("python", "benchmarks/bench_sweep.py")
+    # SLURM vs the embedded cluster (root: starts scripts/slurm-local.sh; says why when skipped)
+    session.run("python", "benchmarks/bench_slurm.py")

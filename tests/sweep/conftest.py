@@ -1,4 +1,5 @@
-"""Fixtures of the sweep tests: a tiny real scenario (60 steps) and sweep files next to it."""
+"""Fixtures of the sweep tests: a tiny real scenario (60 steps), sweep files next to it, and the
+reference sweep of the cluster tests (tests/sweep/test_cluster.py, test_slurm.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 
+from sim.sweep.execute import run_sweep
+from sim.sweep.resolve import resolve
+from sim.sweep.spec import ResolvedSweep, load_sweep
+from sim.sweep.store import SweepStore
+
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini.yaml"
+
+CLUSTER_PARAMS = [
+    {"path": "actors.leader.traits.hawkishness", "low": 0.1, "high": 0.9},
+    {"path": "dynamics.accident_base", "low": 0.0, "high": 0.01},
+]
+"""The two swept parameters of the cluster tests' sweep (:func:`spec_path`)."""
 
 
 @pytest.fixture
@@ -49,3 +62,36 @@ def inproc_client() -> Iterator[Any]:
         Client(lc) as client,
     ):
         yield client
+
+
+@pytest.fixture(scope="session")
+def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cluster tests' sweep: LHS, 6 points x 4,000 runs of mini.yaml in tasks of 2,000 (12 tasks)."""
+    d = tmp_path_factory.mktemp("spec")
+    shutil.copy(MINI, d / "mini.yaml")
+    body = {
+        "scenario": "mini.yaml",
+        "design": "lhs",
+        "points": 6,
+        "runs_per_point": 4000,
+        "batch_size": 2000,
+        "seed": 9,
+        "parameters": CLUSTER_PARAMS,
+    }
+    (d / "sweep.yaml").write_text(yaml.safe_dump({"sweep": body}))
+    return d / "sweep.yaml"
+
+
+@pytest.fixture(scope="session")
+def resolved(spec_path: Path) -> ResolvedSweep:
+    """:func:`spec_path`, loaded and resolved."""
+    return resolve(load_sweep(spec_path))
+
+
+@pytest.fixture(scope="session")
+def embedded(resolved: ResolvedSweep, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """The reference rows, sorted by (point, run): the embedded default (LocalCluster, 1 worker)."""
+    root = tmp_path_factory.mktemp("embedded") / "out"
+    out = run_sweep(resolved, root, workers=1)
+    assert out.tasks_run == 12
+    return SweepStore(root).read_runs()

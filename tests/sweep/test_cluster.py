@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,20 +18,12 @@ import psutil
 import pytest
 
 from sim.sweep.execute import run_sweep
-from sim.sweep.resolve import resolve
-from sim.sweep.spec import ResolvedSweep, load_sweep
+from sim.sweep.spec import ResolvedSweep
 from sim.sweep.store import SweepStore
 
 pytestmark = pytest.mark.cluster
 
-DASK = str(Path(os.environ.get("VIRTUAL_ENV", "/work/venv")) / "bin" / "dask")
-if not Path(DASK).exists():
-    DASK = str(Path(__file__).resolve().parents[2].parent / "venv" / "bin" / "dask")
-
-PARAMS = [
-    {"path": "actors.leader.traits.hawkishness", "low": 0.1, "high": 0.9},
-    {"path": "dynamics.accident_base", "low": 0.0, "high": 0.01},
-]
+DASK = str(Path(sys.executable).parent / "dask")  # the `dask` CLI of the interpreter running the tests
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -102,41 +95,6 @@ def dask_cluster(
             _stop(w)
         _stop(sched)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import shutil
-
-    import yaml
-
-    d = tmp_path_factory.mktemp("spec")
-    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "mini.yaml", d / "mini.yaml")
-    body = {
-        "scenario": "mini.yaml",
-        "design": "lhs",
-        "points": 6,
-        "runs_per_point": 4000,
-        "batch_size": 2000,
-        "seed": 9,
-        "parameters": PARAMS,
-    }
-    (d / "sweep.yaml").write_text(yaml.safe_dump({"sweep": body}))
-    return d / "sweep.yaml"
-
-
-@pytest.fixture(scope="module")
-def resolved(spec_path: Path) -> ResolvedSweep:
-    return resolve(load_sweep(spec_path))
-
-
-@pytest.fixture(scope="module")
-def embedded(resolved: ResolvedSweep, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """The reference: the embedded default (LocalCluster, one worker process)."""
-    root = tmp_path_factory.mktemp("embedded") / "out"
-    out = run_sweep(resolved, root, workers=1)
-    assert out.tasks_run == 12
-    return SweepStore(root).read_runs()
 
 
 def test_external_cluster_matches_embedded(
