@@ -1,11 +1,8 @@
-"""A scenario turned into arrays: the static tables the model steps with, and per-run draws.
+"""A scenario turned into arrays: the static tables the model steps with.
 
 ``compile_scenario`` is deterministic (no randomness): each kind compiles itself (conditions,
-effects, relations, action properties, outcomes: ``sim.scenario.kinds``) through the
-:class:`Compiler` here. ``draw_parameters`` draws every uncertain number of a batch (the sites of
-``sim.scenario.paths.param_sites``) by inverse transform of a uniform taken from a stream keyed
-by the number's path, so adding or removing an actor, a relation or an event leaves every other
-draw unchanged (common random numbers across variants).
+effects, relations, action properties, states, outcomes: ``sim.scenario.kinds``) through the
+:class:`Compiler` here. The per-run draws are in ``sim.model.draws``.
 """
 
 from __future__ import annotations
@@ -16,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from sim.core import columns as col
-from sim.model.rules import ActionAttrs, WeightArrays
+from sim.model.rules import ActionAttrs
 from sim.scenario.base import ActorScope, Param
 from sim.scenario.kinds.actions import action_arrays
 from sim.scenario.kinds.conditions import CONDITIONS, Cond, Condition
@@ -28,8 +23,6 @@ from sim.scenario.kinds.outcomes import outcome_order
 from sim.scenario.kinds.relations import RELATIONS, RelationSpec
 from sim.scenario.kinds.states import StateSpec, compile_state
 from sim.scenario.schema import Scenario
-from sim.scenario.sites import param_sites
-from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES
 
 StreamFactory = Callable[[str], np.random.Generator]
 """Returns the random stream for a key (e.g. ``param:actors.irgc.traits.resolve``, ``actor:irgc``)."""
@@ -302,106 +295,4 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         targets=_targets(sc, cc),
         **_thresholds(sc, cc),
         **_sides(sc),
-    )
-
-
-# ---- per-run draws ------------------------------------------------------------------------------
-
-
-def param_ppf(p: Param, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of ``p`` at uniforms ``u`` (N,): one value per run, within ``p.support()``.
-
-    Clipped to the support: scipy's truncnorm/triang (and ``low + u (high - low)``) can land an
-    ulp outside the bounds after rescaling, e.g. a trait drawn at -6e-15 instead of 0.
-    """
-    lo, hi = p.support()
-    return np.clip(_ppf_unclipped(p, u), lo, hi)
-
-
-def _ppf_unclipped(p: Param, u: np.ndarray) -> np.ndarray:
-    if p.dist == "fixed":
-        assert p.value is not None
-        return np.full(u.shape, p.value)
-    if p.dist == "uniform":
-        assert p.low is not None and p.high is not None
-        return p.low + u * (p.high - p.low)
-    if p.dist == "normal":
-        return np.asarray(stats.norm.ppf(u, loc=p.mean, scale=p.sd))
-    if p.dist == "truncnorm":
-        assert p.mean is not None and p.sd is not None and p.low is not None and p.high is not None
-        lo, hi = (p.low - p.mean) / p.sd, (p.high - p.mean) / p.sd
-        return np.asarray(stats.truncnorm.ppf(u, lo, hi, loc=p.mean, scale=p.sd))
-    if p.dist == "beta":
-        return np.asarray(stats.beta.ppf(u, p.a, p.b))
-    assert p.low is not None and p.high is not None and p.mode is not None
-    c = (p.mode - p.low) / (p.high - p.low)
-    return np.asarray(stats.triang.ppf(u, c, loc=p.low, scale=p.high - p.low))
-
-
-@dataclass
-class Draws:
-    """Every uncertain number of a batch, one value per run.
-
-    traits/capabilities: name -> (A, N); dynamics: name -> (N,); weights: WeightArrays of (N,);
-    relations: relation id -> (N,) (strength, autonomy or weight); events: (E, N) bool (happens);
-    event_shift: (E, N) int, steps each event is delayed (its drawn ``delay`` in whole steps);
-    initial_escalation (N,); initial_pressure (A, N); columns: ``param.<path>`` for random params
-    and ``event.<id>`` for probabilistic events, to store with the runs.
-    """
-
-    traits: dict[str, np.ndarray]
-    capabilities: dict[str, np.ndarray]
-    dynamics: dict[str, np.ndarray]
-    weights: WeightArrays
-    relations: dict[str, np.ndarray]
-    events: np.ndarray
-    event_shift: np.ndarray
-    initial_escalation: np.ndarray
-    initial_pressure: np.ndarray
-    columns: dict[str, np.ndarray]
-
-
-def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draws:
-    """Draw every Param of the scenario (its parameter sites) for ``n`` runs from path-keyed
-    streams, then whether each probabilistic event happens."""
-    sc = cs.scenario
-    columns: dict[str, np.ndarray] = {}
-    drawn: dict[tuple[str, str, str], np.ndarray] = {}
-    for site in param_sites(sc):
-        if site.param.is_random():
-            values = param_ppf(site.param, stream(f"param:{site.path}").random(n))
-            columns[col.param(site.path)] = values.astype(np.float32)
-        else:
-            values = param_ppf(site.param, np.zeros(n))
-        drawn[site.group, site.owner, site.name] = values
-
-    def per_actor(group: str, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-        return {x: np.stack([drawn[group, a.id, x] for a in sc.actors]) for x in names}
-
-    happens = np.ones((len(cs.events), n), dtype=bool)
-    for e_i, ev in enumerate(cs.events):
-        if ev.probability is not None:
-            happens[e_i] = stream(f"event:{ev.id}").random(n) < drawn["events", ev.id, "probability"]
-            columns[col.event(ev.id)] = happens[e_i]
-    shift = np.zeros((len(cs.events), n), dtype=np.int64)
-    for e_i, ev in enumerate(cs.events):
-        if ("events", ev.id, "delay") in drawn:
-            days = drawn["events", ev.id, "delay"]
-            shift[e_i] = np.floor(days / sc.scenario.step_days).astype(np.int64)
-    init_p = np.zeros((len(sc.actors), n))
-    for sp in sc.initial.pressure:
-        for i, a in enumerate(sc.actors):
-            if a.side == sp.side:
-                init_p[i] = drawn["initial", sp.side, "pressure"]
-    return Draws(
-        traits=per_actor("traits", TRAIT_NAMES),
-        capabilities=per_actor("capabilities", CAPABILITY_NAMES),
-        dynamics={name: v for (group, _, name), v in drawn.items() if group == "dynamics"},
-        weights=WeightArrays(**{name: v for (group, _, name), v in drawn.items() if group == "weights"}),
-        relations={owner: v for (group, owner, _), v in drawn.items() if group == "relations"},
-        events=happens,
-        event_shift=shift,
-        initial_escalation=drawn["initial", "", "escalation"],
-        initial_pressure=init_p,
-        columns=columns,
     )

@@ -23,7 +23,8 @@ import numpy as np
 from sim.core.columns import HIST_BINS
 from sim.model import rules
 from sim.model.agents import ActorAgent
-from sim.model.compiled import CompiledScenario, Draws, StreamFactory, draw_parameters
+from sim.model.compiled import CompiledScenario, StreamFactory
+from sim.model.draws import Draws, draw_parameters
 from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
 from sim.scenario.kinds.effects import CompiledEffects, StepEffects
 from sim.scenario.kinds.outcomes import update_outcomes

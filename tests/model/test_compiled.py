@@ -10,7 +10,8 @@ from scipy import stats
 
 from sim.core import columns as col
 from sim.engine.seeds import stream_factory
-from sim.model.compiled import CompiledScenario, compile_scenario, draw_parameters, param_ppf
+from sim.model.compiled import CompiledScenario, compile_scenario
+from sim.model.draws import draw_parameters, param_ppf
 from sim.scenario.schema import TRAIT_NAMES, Param, Scenario
 from sim.scenario.sites import param_sites
 
