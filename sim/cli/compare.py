@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.analysis.compare import VariantComparison
+from sim.cli.options import set_option, with_sets
 from sim.core import resultdir
 from sim.engine.results import RunResults
 from sim.workflow.compare import compare_on_crn, default_out_dir, load_all, save_comparison
@@ -43,6 +44,7 @@ from sim.workflow.run import check_writable
 @click.option("--workers", type=click.IntRange(1, 1024), help="Local processes [all cores].")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@set_option
 def command(
     base_file: str,
     variant_files: tuple[str, ...],
@@ -52,9 +54,11 @@ def command(
     workers: int | None,
     no_report: bool,
     quiet: bool,
+    sets: tuple[str, ...],
 ) -> None:
-    """Compare BASE.yaml with each VARIANT.yaml on common random numbers."""
+    """Compare BASE.yaml with each VARIANT.yaml on common random numbers (--set applies to all)."""
     base_sc, variant_scs = load_all(base_file, variant_files)
+    base_sc, variant_scs = with_sets(base_sc, sets), [with_sets(v, sets) for v in variant_scs]
     out = Path(out_dir) if out_dir else default_out_dir(base_sc.scenario.id)
     check_writable(out)
     total = base_sc.scenario.monte_carlo.runs if runs is None else runs

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.analysis.warnings import run_warnings
+from sim.cli.options import set_option, with_sets
 from sim.core import resultdir
 from sim.engine.results import RunResults
 from sim.scenario.loader import load_scenario
@@ -28,6 +29,7 @@ from sim.workflow.run import check_writable, default_out_dir, run_with_base, sav
 @click.option("--workers", type=click.IntRange(1, 1024), help="Local processes [all cores].")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@set_option
 def command(
     scenario_file: str,
     runs: int | None,
@@ -36,9 +38,10 @@ def command(
     workers: int | None,
     no_report: bool,
     quiet: bool,
+    sets: tuple[str, ...],
 ) -> None:
     """Run SCENARIO_FILE many times and print how likely each outcome is."""
-    scenario = load_scenario(scenario_file)
+    scenario = with_sets(load_scenario(scenario_file), sets)
     out = Path(out_dir) if out_dir else default_out_dir(scenario.scenario.id)
     check_writable(out)
     with resultdir.writing(out, "run"):  # the lock is held from before the computation to the end
@@ -95,7 +98,7 @@ def print_results(results: RunResults, console: Console) -> None:
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for row in outcome_table(results).itertuples():
         step = float(row.median_step)  # type: ignore[arg-type]
-        when = "—" if math.isnan(step) else f"day {step:.0f} ({row.median_date})"
+        when = "—" if math.isnan(step) else f"step {step:.0f} ({row.median_date})"
         table.add_row(
             Text(str(row.name)), f"{row.probability:.1%}", f"{row.ci_low:.1%} – {row.ci_high:.1%}", when
         )

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sim.cli.options import set_option, with_sets
 from sim.scenario.display import differences
 from sim.scenario.display import format_param as fmt_param
 from sim.scenario.kinds.conditions import describe_condition
@@ -181,7 +182,8 @@ def _console() -> Console:
 
 @click.command(name="show")
 @click.argument("file", type=click.Path(dir_okay=False))
-def command(file: str) -> None:
-    """Show the resolved scenario FILE (variants merged) as tables."""
-    scenario = load_scenario(file)
+@set_option
+def command(file: str, sets: tuple[str, ...]) -> None:
+    """Show the resolved scenario FILE (variants merged, --set applied) as tables."""
+    scenario = with_sets(load_scenario(file), sets)
     render(scenario, _console(), base_of(scenario, file))

@@ -112,3 +112,31 @@ def test_sweep_writes_analysis_and_report(tmp_path: Path) -> None:
     assert "P(war) > 0.5" in text or "p.war: 24 of 24 points have P > 0.5" in text
     proc = sim("sweep", str(MINI), "--vary", "dynamics.weights.war_cost=0.5:8", "--threshold", "war=2")
     assert proc.returncode == 2 and "OUTCOME=P" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_set_overrides_and_records_them(tmp_path: Path) -> None:
+    out = tmp_path / "set"
+    proc = sim(
+        "run", str(MINI), "--runs", "300", "--out", str(out), "--quiet", "--no-report",
+        "--set", "dynamics.relaxation=0.2",
+        "--set", "actors.leader.traits.resolve={dist: beta, a: 2, b: 5, assumption: a what-if}",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    saved = json.loads((out / "scenario.json").read_text())
+    assert saved["dynamics"]["relaxation"]["value"] == 0.2
+    assert saved["dynamics"]["relaxation"]["assumption"] == "override: dynamics.relaxation"
+    leader = next(a for a in saved["actors"] if a["id"] == "leader")
+    assert leader["traits"]["resolve"]["dist"] == "beta"
+    assert "param.actors.leader.traits.resolve" in pd.read_parquet(out / "runs.parquet").columns
+
+
+def test_run_set_refuses_bad_items_with_a_fix(tmp_path: Path) -> None:
+    for item, message in (
+        ("dynamics.relaxatoin=0.2", "did you mean `dynamics.relaxation`?"),
+        ("dynamics.relaxation=true", "VALUE is a number or a Param mapping"),
+        ("dynamics.relaxation", "write PATH=VALUE"),
+        ("dynamics.relaxation=7", "relaxation"),
+    ):
+        proc = sim("run", str(MINI), "--runs", "10", "--out", str(tmp_path / "x"), "--quiet", "--set", item)
+        assert proc.returncode == 2, item
+        assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
