@@ -31,3 +31,28 @@ def test_compare_pairs_variants() -> None:
     assert set(table["outcome"]) == {"talks", "deal", "clash", "war"}
     row = table[table["outcome"] == "war"].iloc[0]
     assert row["ci_low"] <= row["diff"] <= row["ci_high"]
+
+
+def test_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
+    """The README's example, saved as a script without a __main__ guard, runs (in one process,
+    with a warning that says how to use every core) instead of breaking the process pool."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    (code,) = re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(), flags=re.S)
+    code = code.replace("runs=20_000", "runs=1_500")
+    code = code.replace(
+        '"scenarios/iran_us_2019_sanctions_relief.yaml")',
+        '"scenarios/iran_us_2019_sanctions_relief.yaml", runs=1_500)',
+    )
+    script = tmp_path / "example.py"
+    script.write_text(code + "\nprint('done', len(results.runs))\n")
+    proc = subprocess.run(
+        [sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "done 1500" in proc.stdout
+    assert "BrokenProcessPool" not in proc.stderr and "bootstrapping" not in proc.stderr
+    assert "sim runs in one process" in proc.stderr

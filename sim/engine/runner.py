@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -176,6 +179,21 @@ def _pool_context() -> BaseContext:
     return ctx
 
 
+def main_allows_workers() -> bool:
+    """Whether worker processes may start: each one re-imports the caller's ``__main__`` file, so
+    a plain script must guard its code with ``if __name__ == "__main__":``. True for a REPL or
+    notebook (no file), ``python -m ...``, and any file that has the guard."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:
+        return True
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return "__main__" in source
+
+
 def run_scenario(
     scenario: Scenario,
     *,
@@ -198,6 +216,14 @@ def run_scenario(
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     if runs < 1:
         raise ValueError("runs must be at least 1")
+    if workers > 1 and not main_allows_workers():
+        warnings.warn(
+            'sim runs in one process: this script has no `if __name__ == "__main__":` guard, and '
+            "worker processes re-run the script's code; put the calls under the guard to use every core",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        workers = 1
     cs = prepare(scenario)
     plan = batch_plan(runs, batch_size)
     started = time.perf_counter()
