@@ -29,7 +29,13 @@ from sim.analysis.compare import VariantComparison
 from sim.cli.options import set_option, with_sets
 from sim.core import resultdir
 from sim.engine.results import RunResults
-from sim.workflow.compare import compare_on_crn, default_out_dir, load_all, save_comparison
+from sim.workflow.compare import (
+    check_replaces_same,
+    compare_on_crn,
+    default_out_dir,
+    load_all,
+    save_comparison,
+)
 from sim.workflow.run import check_writable
 
 
@@ -44,6 +50,7 @@ from sim.workflow.run import check_writable
 @click.option("--workers", type=click.IntRange(1, 1024), help="Local processes [all cores].")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--force", is_flag=True, help="Replace a comparison of other scenarios in the folder.")
 @set_option
 def command(
     base_file: str,
@@ -54,6 +61,7 @@ def command(
     workers: int | None,
     no_report: bool,
     quiet: bool,
+    force: bool,
     sets: tuple[str, ...],
 ) -> None:
     """Compare BASE.yaml with each VARIANT.yaml on common random numbers (--set applies to all)."""
@@ -61,6 +69,7 @@ def command(
     base_sc, variant_scs = with_sets(base_sc, sets), [with_sets(v, sets) for v in variant_scs]
     out = Path(out_dir) if out_dir else default_out_dir(base_sc.scenario.id)
     check_writable(out)
+    check_replaces_same(out, [s.scenario.id for s in [base_sc, *variant_scs]], force)
     total = base_sc.scenario.monte_carlo.runs if runs is None else runs
     with resultdir.writing(out, "compare"):  # the lock is held for the whole computation and write
         with _progress(quiet) as bar:

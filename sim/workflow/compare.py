@@ -64,6 +64,31 @@ def default_out_dir(base_id: str) -> Path:
     return Path("reports") / f"compare_{base_id}"
 
 
+def check_replaces_same(out: Path, scenario_ids: Sequence[str], force: bool = False) -> None:
+    """Refuse to overwrite a comparison of other scenarios in ``out`` (unless ``force``): a second
+    comparison must not silently replace the first."""
+    previous = out / "comparison.json"
+    if force or not previous.is_file():
+        return
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        old_ids = list(old["scenarios"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # unreadable: the results folder checks refuse or replace it
+    if old_ids != list(scenario_ids):
+        raise SimUserError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    "--out",
+                    f"holds a comparison of {', '.join(old_ids)}; this one compares "
+                    f"{', '.join(scenario_ids)}: choose another --out, or --force to replace it",
+                )
+            ]
+        )
+
+
 def load_all(base_file: str, variant_files: Sequence[str]) -> tuple[Scenario, list[Scenario]]:
     """Load the base and the variants; a variant file that is the base file is skipped (so a
     shell glob may include it). Raises SimUserError if two scenarios share an id."""

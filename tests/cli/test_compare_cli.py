@@ -96,3 +96,19 @@ def test_missing_variant_file_is_a_user_error(tmp_path: Path, capsys: pytest.Cap
     code = main(_args("base.yaml", "no_such_variant.yaml", out=tmp_path / "o"))
     err = capsys.readouterr().err
     assert code == 2 and "no_such_variant.yaml" in err and "Traceback" not in err
+
+
+def test_a_second_comparison_does_not_silently_replace_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cmp"
+    assert main([*_args("base.yaml", "relief_on.yaml", out=out, runs=100), "--no-report"]) == 0
+    again = main([*_args("base.yaml", "relief_on.yaml", out=out, runs=100), "--no-report"])
+    assert again == 0  # the same comparison may be rerun in place
+    other = main([*_args("base.yaml", "guards_calmer.yaml", out=out, runs=100), "--no-report"])
+    err = capsys.readouterr().err
+    assert other == 2 and "holds a comparison of cmp_base, cmp_relief_on" in err and "--force" in err
+    doc = json.loads((out / "comparison.json").read_text())
+    assert [c["variant_id"] for c in doc["comparisons"]] == ["cmp_relief_on"]  # the first is intact
+    forced = main([*_args("base.yaml", "guards_calmer.yaml", out=out, runs=100), "--no-report", "--force"])
+    assert forced == 0
