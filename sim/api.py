@@ -13,7 +13,7 @@ Everything here is a thin layer over :mod:`sim.workflow`, which the CLI uses too
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from sim.scenario.schema import Param, Scenario
 from sim.workflow.compare import compare_files, comparison_frame
 from sim.workflow.run import ScenarioLike, scenario_of
 
-__all__ = ["ScenarioLike", "compare", "load", "outcomes", "peaks", "run"]
+__all__ = ["ScenarioLike", "compare", "escalation", "load", "outcomes", "peaks", "run"]
 
 
 def load(path: str | os.PathLike[str]) -> Scenario:
@@ -63,6 +63,17 @@ def run(
     ``{"actors.khamenei.traits.pressure_aversion": 0.5}``."""
     _check_args(runs, seed, workers)
     return run_scenario(scenario_of(scenario, overrides), runs=runs, seed=seed, workers=workers)
+
+
+def escalation(results: RunResults, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+    """Escalation quantiles per step as a labelled DataFrame: one row per step (index ``step``),
+    a ``date`` column, and one column per quantile (``q0.05``, ``q0.5``, ...), in ladder points."""
+    values = results.escalation_quantiles(list(quantiles))
+    meta = results.scenario.scenario
+    frame = pd.DataFrame(values, columns=[f"q{q:g}" for q in quantiles])
+    frame.index.name = "step"
+    frame.insert(0, "date", [meta.date_of(t) for t in range(len(frame))])
+    return frame
 
 
 def outcomes(results: RunResults) -> pd.DataFrame:

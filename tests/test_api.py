@@ -56,3 +56,12 @@ def test_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
     assert "done 1500" in proc.stdout
     assert "BrokenProcessPool" not in proc.stderr and "bootstrapping" not in proc.stderr
     assert "sim runs in one process" in proc.stderr
+
+
+def test_escalation_is_a_labelled_frame_with_dates() -> None:
+    res = api.run(DATA / "mini.yaml", runs=300, seed=3, workers=1)
+    frame = api.escalation(res, [0.1, 0.5, 0.9])
+    assert list(frame.columns) == ["date", "q0.1", "q0.5", "q0.9"]
+    assert frame.index.name == "step" and len(frame) == res.horizon + 1
+    assert frame["date"].iloc[0] == res.scenario.scenario.start_date
+    assert (frame["q0.1"] <= frame["q0.5"]).all() and (frame["q0.5"] <= frame["q0.9"]).all()

@@ -122,3 +122,17 @@ def test_repository_scenarios_validate() -> None:
         pytest.skip("no scenarios/*.yaml yet")
     proc = sim("validate", *[str(f.relative_to(ROOT)) for f in files])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_shell_completion_lists_commands() -> None:
+    """README, 'Shell completion': the bash script is generated and commands complete."""
+    import os
+
+    env = {**os.environ, "_SIM_COMPLETE": "bash_source"}
+    script = subprocess.run(
+        [sys.executable, "-m", "sim"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "_sim_completion" in script.stdout
+    env = {**os.environ, "_SIM_COMPLETE": "bash_complete", "COMP_WORDS": "sim r", "COMP_CWORD": "1"}
+    words = subprocess.run([sys.executable, "-m", "sim"], env=env, capture_output=True, text=True, timeout=60)
+    assert words.stdout.split() == ["plain,run", "plain,report"]
