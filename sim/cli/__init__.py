@@ -1,4 +1,4 @@
-"""Command line: ``sim validate|show|schema|run|report|sweep|compare``.
+"""Command line: ``sim validate|show|schema|run|report|sweep|compare|new``.
 
 Each command lives in its own module; this one wires them and turns user errors into a clear
 message and exit status 2, never a traceback.
@@ -23,6 +23,7 @@ COMMANDS = {
     "report": "sim.cli.report",
     "sweep": "sim.cli.sweep",
     "compare": "sim.cli.compare",
+    "new": "sim.cli.new",
 }
 
 
