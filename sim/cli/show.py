@@ -97,9 +97,17 @@ def render(scenario: Scenario, console: Console, base: Scenario | None = None) -
             _add(traits, a.id, f"red line {r.id}", f"when {fmt_condition(r.when)}: {effect}", fmt_prov(r))
     console.print(traits)
 
-    actions = _table("Actions", "action", "name", "goldstein", "tags", "provenance")
+    actions = _table("Actions", "action", "name", "goldstein", "tags", "cost and effects", "provenance")
     for ac in scenario.actions:
-        _add(actions, ac.id, ac.name, f"{ac.goldstein:+g}", ", ".join(ac.tags), fmt_prov(ac))
+        _add(
+            actions,
+            ac.id,
+            ac.name,
+            f"{ac.goldstein:+g}",
+            ", ".join(ac.tags),
+            _action_effects(scenario, ac),
+            fmt_prov(ac),
+        )
     console.print(actions)
 
     if scenario.relations:
@@ -114,6 +122,20 @@ def render(scenario: Scenario, console: Console, base: Scenario | None = None) -
     console.print(outs)
     if base is not None:
         console.print(diff_table(base, scenario))
+
+
+def _action_effects(scenario: Scenario, ac: Any) -> str:
+    """Base utility (the actor's own cost of acting) and per-use effects of an action."""
+    push = ac.effects.escalation
+    escalation = push if push is not None else -ac.goldstein * scenario.ladder.points_per_goldstein
+    parts = [f"base utility {ac.base_utility:+g}", f"escalation {escalation + 0.0:+g}"]  # no "-0"
+    if ac.effects.pressure_on_adversaries:
+        parts.append(f"pressure {ac.effects.pressure_on_adversaries:+g}")
+    if ac.effects.prospect:
+        parts.append(f"prospect {ac.effects.prospect:+g}")
+    if ac.targets:
+        parts.append(f"targets {', '.join(ac.targets)}")
+    return "; ".join(parts)
 
 
 def _between(r: Any) -> str:

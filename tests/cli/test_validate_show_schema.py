@@ -136,3 +136,19 @@ def test_shell_completion_lists_commands() -> None:
     env = {**os.environ, "_SIM_COMPLETE": "bash_complete", "COMP_WORDS": "sim r", "COMP_CWORD": "1"}
     words = subprocess.run([sys.executable, "-m", "sim"], env=env, capture_output=True, text=True, timeout=60)
     assert words.stdout.split() == ["plain,run", "plain,report"]
+
+
+def test_show_lists_action_costs_and_effects() -> None:
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "show", str(MINI)],
+        env={**os.environ, "COLUMNS": "220"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "base utility +0; escalation +4; pressure +0.1" in proc.stdout  # sanction
+    assert "base utility +0; escalation -4; prospect +0.2" in proc.stdout  # talk
