@@ -76,7 +76,7 @@ class CompiledScenario:
     side_of: np.ndarray  # (A,) index into sides
     adversary_sides: np.ndarray  # (A, S) bool: side s is an adversary of actor i
     wait_step: np.ndarray  # (A,) step of the awaited event (T + 1 if none)
-    presence: dict[str, np.ndarray]  # (A,) enter_step, leave_step, enter_event, leave_event; event_first (E,)
+    presence: dict[str, np.ndarray]  # (A,) enter_step, leave_step, enter_event, leave_event
     relations: tuple[RelationSpec, ...]
     gates: tuple[RelationSpec, ...]
     events: tuple[EventSpec, ...]
@@ -140,10 +140,6 @@ class Compiler:
 
     def step_of(self, date: dt.date) -> int:
         return self.sc.scenario.step_of(date)
-
-    def event_first_step(self, event_id: str) -> int:
-        event = self.sc.events[self.event_index[event_id]]
-        return max(self.step_of(event.start), 1)
 
     def add_slot(self, family: str, spec: Any) -> int:
         self.slots[family].append(spec)
@@ -230,7 +226,6 @@ def _presence(sc: Scenario, cc: Compiler) -> dict[str, np.ndarray]:
         "leave_step": np.array([meta.step_of(p.leaves) if p.leaves else never for p in ps], dtype=np.int64),
         "enter_event": np.array([cc.event_index.get(p.enters_with or "", -1) for p in ps], dtype=np.int64),
         "leave_event": np.array([cc.event_index.get(p.leaves_with or "", -1) for p in ps], dtype=np.int64),
-        "event_first": np.array([cc.event_first_step(e.id) for e in sc.events], dtype=np.int64),
     }
 
 

@@ -118,9 +118,6 @@ class Compiler(Protocol):
     def step_of(self, date: dt.date) -> int:
         """The step a date falls in (0 = the start date)."""
 
-    def event_first_step(self, event_id: str) -> int:
-        """The step an event fires on (events dated at step 0 fire at step 1)."""
-
     def actor_mask(self, scope: ActorScope) -> np.ndarray:
         """(A,) bool: the actors a scope names (everyone when it names nobody)."""
 

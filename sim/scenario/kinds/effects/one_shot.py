@@ -119,57 +119,73 @@ class SetTraitEffect(EffectKind):
         return f"set {value.actor} {value.trait} = {value.value:g}"
 
 
-class LeverSwitch(Frozen):
+class Switch(Frozen):
+    """An id (a lever or a persistent state) to switch on or off."""
+
     id: Identifier
     on: bool
 
 
+class _SwitchEffect(EffectKind):
+    """Switches one of the scenario's ``thing``s (by id) on or off from then on."""
+
+    timing = Timing.ONE_SHOT
+    annotation = Switch
+    thing: ClassVar[str]
+
+    def known(self, ck: RefChecks) -> set[str]:
+        raise NotImplementedError
+
+    def index(self, cc: Compiler) -> dict[str, int]:
+        raise NotImplementedError
+
+    def switch(self, world: World, i: int, on: bool, happens: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
+        if isinstance(raw, Mapping):
+            ck.ref((*loc, "id"), raw.get("id"), self.known(ck), self.thing)
+
+    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
+        return [*(total or []), (self.index(cc)[value.id], value.on)]
+
+    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
+        for i, on in total:
+            self.switch(world, i, on, happens)
+
+    def describe(self, value: Any) -> str:
+        return f"{self.thing} {value.id} {'on' if value.on else 'off'}"
+
+
 @effect_kind
-class LeverEffect(EffectKind):
+class LeverEffect(_SwitchEffect):
     """Switches a lever on or off from then on."""
 
     key = "lever"
-    timing = Timing.ONE_SHOT
-    annotation = LeverSwitch
+    thing = "lever"
 
-    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
-        if isinstance(raw, Mapping):
-            ck.ref((*loc, "id"), raw.get("id"), ck.lever_ids, "lever")
+    def known(self, ck: RefChecks) -> set[str]:
+        return ck.lever_ids
 
-    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
-        return [*(total or []), (cc.lever_index[value.id], value.on)]
+    def index(self, cc: Compiler) -> dict[str, int]:
+        return cc.lever_index
 
-    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
-        for lever, on in total:
-            world.lever_on[lever] = np.where(happens, on, world.lever_on[lever])
-
-    def describe(self, value: Any) -> str:
-        return f"lever {value.id} {'on' if value.on else 'off'}"
-
-
-class StateSwitch(Frozen):
-    id: Identifier
-    on: bool
+    def switch(self, world: World, i: int, on: bool, happens: np.ndarray) -> None:
+        world.lever_on[i] = np.where(happens, on, world.lever_on[i])
 
 
 @effect_kind
-class StateEffect(EffectKind):
+class StateEffect(_SwitchEffect):
     """Starts or ends a persistent state (e.g. an event lifts sanctions in force)."""
 
     key = "state"
-    timing = Timing.ONE_SHOT
-    annotation = StateSwitch
+    thing = "state"
 
-    def check(self, ck: RefChecks, loc: Loc, raw: Any, where: str) -> None:
-        if isinstance(raw, Mapping):
-            ck.ref((*loc, "id"), raw.get("id"), ck.state_ids, "state")
+    def known(self, ck: RefChecks) -> set[str]:
+        return ck.state_ids
 
-    def accumulate(self, total: Any, value: Any, cc: Compiler) -> Any:
-        return [*(total or []), (cc.state_index[value.id], value.on)]
+    def index(self, cc: Compiler) -> dict[str, int]:
+        return cc.state_index
 
-    def fire(self, world: World, total: Any, happens: np.ndarray) -> None:
-        for state, on in total:
-            world.switch_state(state, on, happens)
-
-    def describe(self, value: Any) -> str:
-        return f"state {value.id} {'on' if value.on else 'off'}"
+    def switch(self, world: World, i: int, on: bool, happens: np.ndarray) -> None:
+        world.switch_state(i, on, happens)
