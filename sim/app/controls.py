@@ -33,9 +33,10 @@ LIMITS: dict[tuple[str, str], tuple[float, float]] = {
     ("dynamics", "logit_precision"): (0.01, 100.0),
     ("dynamics", "accident_growth"): (0.0, 50.0),
     ("dynamics", "accident_severity"): (0.0, 100.0),
+    ("events", "delay"): (0.0, 3650.0),
 }
 """Ranges of the parameters not in 0..1 (besides weights, 0..50, and initial escalation, 0..ladder
-max), as the schema checks them (sim.scenario.schema.Dynamics)."""
+max), as the schema checks them (sim.scenario.schema.Dynamics, Event.delay in days)."""
 
 
 @dataclass(frozen=True)

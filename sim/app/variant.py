@@ -1,8 +1,8 @@
 """The what-if as a variant file: ``extends: <base file>`` plus only what changed, merged by id.
 
 Saved beside its base, the text passes ``sim validate`` and loads to the scenario the app ran
-(docs/scenario-format.md, "Variants"). A changed parameter sets the keys of its base Param it
-no longer has to null (the merge is key by key). Parameters are written through the parameter-site table
+(docs/scenario-format.md, "Variants"). A changed parameter gives its whole distribution and an
+``assumption:``, which replace the base's. Parameters are written through the parameter-site table
 (:data:`sim.scenario.sites.FAMILIES`) into a skeleton holding only the ids, then empty items are
 dropped, so the file names no more than the analyst touched.
 """
@@ -68,12 +68,11 @@ def _prune(data: dict[str, Any], touched_pressure: bool) -> dict[str, Any]:
     return out
 
 
-def _replacing(old: Param, new: Param) -> dict[str, Any]:
-    """``new`` as a mapping that replaces ``old`` under the key-by-key merge of variants: keys of
-    ``old`` that ``new`` lacks (its quote, another distribution's numbers) are set to null."""
-    fresh = new.model_dump(mode="json", exclude_none=True)
-    stale = old.model_dump(mode="json", exclude_none=True).keys() - fresh.keys()
-    return {**fresh, **dict.fromkeys(sorted(stale))}
+def _written(new: Param) -> dict[str, Any]:
+    """``new`` as a mapping. It always names its distribution (``dist``) and its provenance (an
+    ``assumption:``), so the loader's merge replaces the base's distribution and provenance
+    whole (sim.scenario.loader, ``_param_base``): no null keys are needed."""
+    return new.model_dump(mode="json", exclude_none=True)
 
 
 def variant_data(
@@ -84,7 +83,7 @@ def variant_data(
     for path, param in params.items():
         parts = path.split(".")
         family = next(f for f in FAMILIES if f.matches(parts))
-        family.set(data, parts, _replacing(family.get(base, parts), param))
+        family.set(data, parts, _written(param))
     meta = base.scenario
     out: dict[str, Any] = {
         "extends": base_file,

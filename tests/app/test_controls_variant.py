@@ -79,9 +79,24 @@ def _every_param_moved(scenario: Scenario) -> WhatIf:
     return WhatIf(levers={lv.id: not lv.on for lv in scenario.levers}, params=params)
 
 
-@pytest.mark.parametrize("base_file", [DATA / "mini.yaml", ROOT / "scenarios" / "iran_us_2019.yaml"])
+SCENARIOS = [DATA / "mini.yaml", *sorted((ROOT / "scenarios").glob("*.yaml"))]
+
+
+@pytest.mark.parametrize("base_file", SCENARIOS, ids=lambda p: p.name)
+def test_every_slider_starts_inside_its_range(base_file: Path) -> None:
+    """Each parameter's current distribution lies within its slider's range (nothing is clamped
+    by merely opening a scenario), and the unmoved sliders reproduce it exactly."""
+    base = load_scenario(base_file)
+    for spec in controls(base)["params"]:
+        lo, hi = get_param(base, spec["path"]).support()
+        assert spec["min"] <= lo and hi <= spec["max"], spec
+        assert spec["min"] <= spec["centre"] <= spec["max"], spec
+
+
+@pytest.mark.parametrize("base_file", SCENARIOS, ids=lambda p: p.name)
 def test_variant_file_loads_to_what_the_app_ran(tmp_path: Path, base_file: Path) -> None:
-    shutil.copy(base_file, tmp_path / base_file.name)
+    for f in base_file.parent.glob("*.yaml"):  # the base and whatever it extends
+        shutil.copy(f, tmp_path / f.name)
     base = load_scenario(base_file)
     what_if = _every_param_moved(base).changes(base)
     ran, new = apply_what_if(base, what_if)
