@@ -32,6 +32,10 @@ from sim.scenario.schema import Scenario
 from sim.scenario.sites import param_sites
 
 RUN_CHOICES = (1000, 2000, 4000, 10000)
+IN_PROCESS_RUNS = 1000
+"""Up to this many runs the app runs in its own process: starting worker processes costs more
+(~1.5 s on two cores) than it saves (the Iran scenario: 1,000 runs in 2.0 s in one process,
+3.4 s with two workers; 4,000 runs 3.8 s vs 2.2 s). The numbers are the same either way."""
 MAX_RUNS = 20_000
 BASELINES_KEPT = 4
 
@@ -72,8 +76,18 @@ class Job:
 
 
 def batch_size_for(runs: int, scenario_batch: int) -> int:
-    """Batches of about a quarter of the runs (multiples of 250), for progress and two cores."""
-    return min(scenario_batch, max(250, math.ceil(runs / 4 / 250) * 250))
+    """Batches of about a quarter of the runs (multiples of 250, at least 500), for progress and
+    two cores. Each batch steps the model once per day for all its runs at once, so a batch costs
+    about 1.7 ms per step whatever its size, plus a little per run: 1,000 runs of the Iran
+    scenario took 3-5 s in batches of 250 and 1.9 s in batches of 500 (one process)."""
+    return min(scenario_batch, max(500, math.ceil(runs / 4 / 250) * 250))
+
+
+def workers_for(runs: int, chosen: int | None) -> int | None:
+    """``--workers`` if given, else one process for small runs, else all cores (None)."""
+    if chosen is not None:
+        return chosen
+    return 1 if runs <= IN_PROCESS_RUNS else None
 
 
 def describe_changes(scenario: Scenario, what_if: WhatIf, new: dict[str, Param]) -> list[str]:
@@ -153,6 +167,7 @@ class Workbench:
         """The thread: baseline (unless cached), variant, summary; errors end up in the job."""
         mc = sc.scenario.monte_carlo
         batch = batch_size_for(runs, mc.batch_size)
+        workers = workers_for(runs, self.workers)
 
         def tick(n: int) -> None:
             job.done += n
@@ -162,11 +177,11 @@ class Workbench:
             base = self._baselines.get(key)
             if base is None:
                 base = run_scenario(
-                    sc, runs=runs, seed=mc.seed, batch_size=batch, workers=self.workers, progress=tick
+                    sc, runs=runs, seed=mc.seed, batch_size=batch, workers=workers, progress=tick
                 )
                 self._baselines = {key: base, **dict(list(self._baselines.items())[: BASELINES_KEPT - 1])}
             var = run_scenario(
-                variant, runs=runs, seed=mc.seed, batch_size=batch, workers=self.workers, progress=tick
+                variant, runs=runs, seed=mc.seed, batch_size=batch, workers=workers, progress=tick
             )
             job.variant = var
             job.result = summary(base, var, lines)
