@@ -4,6 +4,7 @@ change against the unchanged baseline, download the variant YAML and validate it
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,15 @@ def run(page: Any) -> dict[str, tuple[float, float]]:
     return cards(page)
 
 
+WATCH_PROGRESS = """() => {
+  window.seenProgress = [];
+  new MutationObserver(() => window.seenProgress.push(
+    [document.getElementById("status").textContent, !document.getElementById("progress").hidden]
+  )).observe(document.getElementById("status"), {childList: true, characterData: true, subtree: true});
+}"""
+"""Records every status line the page shows and whether the progress bar is visible then."""
+
+
 def test_what_if_loop_in_the_browser(page: Any, tmp_path: Path) -> None:
     assert page.locator("#scenario option").all_inner_texts() == ["mini.yaml", "mini_forbid_strike.yaml"]
     assert page.inner_text("#title") == "Two-sided test crisis"
@@ -72,13 +82,20 @@ def test_what_if_loop_in_the_browser(page: Any, tmp_path: Path) -> None:
 
     page.fill("#filter", "war_cost")
     assert page.locator(".param:visible").count() == 1
+    box = page.locator(f'.param[data-path="{WAR_COST}"]')
+    assert box.locator(".prov").inner_text() == "assumption: test"  # provenance as in mini.yaml
     slider = page.locator(f'input[data-path="{WAR_COST}"][data-key="centre"]')
     slider.focus()
     slider.press("End")  # as a user would: the highest value on the slider
     assert page.locator(f'.param[data-path="{WAR_COST}"]').get_attribute("class") == "param changed"
     page.check('[data-lever="relief_offered"]')
 
+    page.evaluate(WATCH_PROGRESS)
     moved = run(page)
+    seen = page.evaluate("window.seenProgress")
+    assert any(re.fullmatch(r"running: [\d,]+ of 1,000 runs \([\d.]+ s\)", t) for t, _ in seen), seen
+    assert all(visible for t, visible in seen if t.startswith("running"))  # the bar shows meanwhile
+    assert page.locator("#progress").is_hidden() and page.inner_text("#status").startswith("done in ")
     assert {o: b for o, (b, _) in moved.items()} == {o: b for o, (b, _) in same.items()}, "baseline moved"
     assert any(abs(v - b) > 0.02 for b, v in moved.values()), moved
     assert "war_cost" in page.inner_text("#changes") and "Relief offered: on" in page.inner_text("#changes")
