@@ -3,6 +3,8 @@ outside it; a misspelled merge id and a condition broken by the merge are named 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,8 +54,18 @@ def test_extends_reaches_a_base_anywhere_in_the_project(write: Write, tmp_path: 
     v = write("extends: ../../scenarios/bases/mini.yaml\n" + VARIANT, "studies/2024/v.yaml")
     assert load_scenario(v).variant_of == "../../scenarios/bases/mini.yaml"
     assert main(["validate", str(v)]) == 0
+    assert "Differences from base mini" in _show(v)  # sim show finds the base in the other folder
     chained = write("extends: ../studies/2024/v.yaml\nscenario: {id: w, title: W}\n", "notes/w.yaml")
     assert load_scenario(chained).scenario.id == "w"  # a variant of a variant, across folders
+    assert "Differences from base v" in _show(chained)
+
+
+def _show(path: Path) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "sim", "show", str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
 
 
 def test_extends_is_refused_outside_the_project(
