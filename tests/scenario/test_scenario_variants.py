@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scenario_helpers import line_of, mini_text
 
 from sim.cli import main
@@ -157,3 +159,30 @@ def test_variant_own_mistake_gets_no_merge_note(write: Write) -> None:
     body = "extends: mini.yaml\n" + VARIANT + "outcomes:\n  - id: war\n    when: {escalation_at_least: 900}\n"
     (p,) = problems(write(body, "v.yaml"))
     assert "merge" not in p.message
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    depth=st.integers(1, 5),
+    markers=st.dictionaries(st.integers(0, 5), st.sampled_from(["pyproject.toml", ".git"]), max_size=3),
+    named=st.sets(st.integers(0, 5), max_size=2),
+)
+def test_project_folder_property(
+    tmp_path_factory: pytest.TempPathFactory, depth: int, markers: dict[int, str], named: set[int]
+) -> None:
+    """The project folder is the nearest marked ancestor, else the nearest `scenarios`, else the
+    start; it always contains the start."""
+    top = tmp_path_factory.mktemp("proj")
+    folders = [top]
+    for level in range(1, depth + 1):
+        folders.append(folders[-1] / ("scenarios" if level in named else f"d{level}"))
+    folders[-1].mkdir(parents=True)
+    for level, marker in markers.items():
+        if level <= depth:
+            (folders[level] / marker).touch()
+    start = folders[-1]
+    found = project_folder(start)
+    marked = [f for f in reversed(folders) if any((f / m).exists() for m in ("pyproject.toml", ".git"))]
+    scen = [f for f in reversed(folders) if f.name == "scenarios"]
+    expected = marked[0] if marked else scen[0] if scen else start
+    assert found == expected.resolve() and start.resolve().is_relative_to(found)
