@@ -6,35 +6,10 @@ from __future__ import annotations
 import http.client
 import json
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from tests_app_helpers import SECRET_MARK
-
-
-def request(
-    url: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-) -> tuple[int, str]:
-    """Send ``path`` exactly as given (no normalisation) and return (status, body)."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    hdrs = {"Host": parts.netloc, **(headers or {})}
-    data = None
-    if body is not None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        hdrs.setdefault("Content-Type", "application/json")
-    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-    for k, v in hdrs.items():
-        conn.putheader(k, v)
-    if data is not None:
-        conn.putheader("Content-Length", str(len(data)))
-    conn.endheaders(data)
-    res = conn.getresponse()
-    text = res.read().decode("utf-8", "replace")
-    conn.close()
-    return res.status, text
-
+from tests_app_helpers import SECRET_MARK, request
 
 TRAVERSALS = [
     "/files/../outside/secret.txt",

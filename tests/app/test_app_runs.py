@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from test_app_http import request
-from tests_app_helpers import DATA, ROOT
+from tests_app_helpers import DATA, ROOT, request
 
 WAR_COST = "dynamics.weights.war_cost"
 
