@@ -197,7 +197,7 @@ def _merge_by_id(base: MList, over: MList, problems: list[Problem], loc: tuple[A
             items[k] = merge(items[k], item, problems, (*loc, k))
             marks[k] = mark
             continue
-        missing = _missing_keys(item, loc)
+        missing = _missing_keys(item, loc, tagged=all("type" in it for it in base))
         if missing:
             where = (*loc, len(items), "id")
             problems.append(_no_such_item(item["id"], list(position), missing, where, mark))
@@ -210,15 +210,16 @@ def _merge_by_id(base: MList, over: MList, problems: list[Problem], loc: tuple[A
     return out
 
 
-def _missing_keys(item: MDict, loc: tuple[Any, ...]) -> list[str]:
-    """Required keys of a new list item that it does not give ([] when its model is unknown)."""
+def _missing_keys(item: MDict, loc: tuple[Any, ...], tagged: bool) -> list[str]:
+    """Required keys of a new list item that it does not give ([] when its model is unknown).
+    ``tagged``: the base's items all name their ``type`` (a union such as relations)."""
     from sim.scenario.loader import model_at  # the schema walk lives with validation
 
     model = model_at((*loc, 0))
     if model is None and isinstance(item.get("type"), str):  # a tagged union (relations)
         model = model_at((*loc, 0, item["type"]))
     if model is None:
-        return []
+        return ["type"] if tagged and "type" not in item else []
     return [name for name, f in model.model_fields.items() if f.is_required() and name not in item]
 
 

@@ -128,6 +128,22 @@ def test_misspelled_nested_id_and_no_close_match(write: Write) -> None:
     )
 
 
+def test_misspelled_relation_id(write: Write) -> None:
+    """Relations are a union tagged by `type`: an unknown id without a type is a misspelling."""
+    write(mini_text(), "mini.yaml")
+    body = (
+        "extends: mini.yaml\n"
+        + VARIANT
+        + "relations:\n  - id: guard_pul\n    weight: {value: 0.5, assumption: x}\n"
+    )
+    (p,) = problems(write(body, "v.yaml"))
+    assert (p.line, p.field) == (4, "relations[3].id")
+    assert p.message.startswith("no such relation `guard_pul` in the base (did you mean `guard_pull`?)")
+    typed = body.replace("  - id: guard_pul\n", "  - id: guard_pul\n    type: influence\n")
+    (p,) = problems(write(typed, "w.yaml"))
+    assert "give its `source`, `target` too" in p.message
+
+
 def test_a_new_complete_item_is_still_added(write: Write) -> None:
     write(mini_text(), "mini.yaml")
     body = (
