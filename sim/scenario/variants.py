@@ -264,8 +264,11 @@ def merge_note(data: Any, loc: tuple[Any, ...]) -> str:
         return ""
     base = f"{node.base_mark.file}:{node.base_mark.line}" if node.base_mark else "the base"
     kept = ", ".join(f"`{k}`" for k in node.kept)
-    nulls = ", ".join(f"`{k}: null`" for k in node.kept)
+    if len(node.kept) == 1:
+        fix = f"to replace the base's mapping instead, also write `{node.kept[0]}: null`"
+    else:
+        fix = f"to drop any of them, also write it here as null (`{node.kept[0]}: null`)"
     return (
-        f" — the merge with the base caused this: this variant's mapping was merged key by key into "
-        f"the base's ({base}), which adds {kept}; to replace the base's mapping instead, also write {nulls}"
+        " — the merge with the base caused this: this variant's mapping was merged key by key into "
+        f"the base's ({base}), which adds {kept}; {fix}"
     )
