@@ -15,22 +15,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from tests_app_helpers import DATA, ROOT
 from tests_app_helpers import SECRET_MARK as SECRET
-
-CHROMIUM = Path(os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="module")
@@ -111,25 +99,3 @@ def clean_server(clean_folder: Path) -> Iterator[str]:
     """The URL of a real ``sim app`` serving ``clean_folder``; stopped at the end."""
     with running_app(clean_folder) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian chromium driven by Playwright (as in tests/report/conftest.py).
-
-    Module scope: Playwright's sync API allows one instance at a time, and tests/report starts
-    its own session-wide one after this module has finished."""
-    if os.environ.get("SIM_SKIP_BROWSER") == "1":
-        pytest.skip("SIM_SKIP_BROWSER=1: browser tests skipped")
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: `apt-get install -y chromium` or SIM_SKIP_BROWSER=1", pytrace=False
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
