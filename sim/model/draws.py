@@ -58,7 +58,8 @@ class Draws:
     traits/capabilities: name -> (A, N); dynamics: name -> (N,); weights: WeightArrays of (N,);
     relations: relation id -> (N,) (strength, autonomy or weight); events: (E, N) bool (happens);
     event_shift: (E, N) int, steps each event is delayed (its drawn ``delay`` in whole steps);
-    initial_escalation (N,); initial_pressure (A, N); columns: ``param.<path>`` for random params
+    initial_escalation (N,); initial_pressure (A, N); by_site: every site's values by (group, owner,
+    name), e.g. positions and bargaining constants; columns: ``param.<path>`` for random params
     and ``event.<id>`` for probabilistic events, to store with the runs.
     """
 
@@ -72,6 +73,7 @@ class Draws:
     initial_escalation: np.ndarray
     initial_pressure: np.ndarray
     columns: dict[str, np.ndarray]
+    by_site: dict[tuple[str, str, str], np.ndarray]
 
 
 def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draws:
@@ -117,4 +119,5 @@ def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draw
         initial_escalation=drawn["initial", "", "escalation"],
         initial_pressure=init_p,
         columns=columns,
+        by_site=drawn,
     )

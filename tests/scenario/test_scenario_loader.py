@@ -71,6 +71,7 @@ def test_allowed_keys_walks_models() -> None:
         "actions",
         "strength",
         "stakes",
+        "deals",
     ]
     assert "any_of" in allowed_keys(("outcomes", 1, "when", "all_of", 0))
     assert allowed_keys(("actors", 0, "nonsense")) == []
