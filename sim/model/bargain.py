@@ -180,12 +180,20 @@ class BargainTable:
         self._answer(m, t)
         self._table(m, choices, t)
         self._defect(m, t)
-        public = np.zeros(m.n_runs, dtype=bool)
+        self._raise_prospect(m)
+
+    def _raise_prospect(self, m: EscalationModel) -> None:
+        """pi += phi_offer * sigma(lambda M_j(x)) for each public offer on the table: spoilers see
+        a deal coming as likely as its addressee would take it; a private offer adds nothing."""
+        lam = m.dynamics["logit_precision"]
+        added = np.zeros(m.n_runs)
         for o, offer in enumerate(self.spec.offers):
-            if not offer.private:
-                public |= self.active[o]
-        if public.any():
-            m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * public, 0.0, 1.0)
+            if offer.private or not self.active[o].any():
+                continue
+            likely = logistic(lam * self.margin(m, offer.to, self.terms[o]))
+            added += self.active[o] * likely
+        if added.any():
+            m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * added, 0.0, 1.0)
 
     def _expire(self, t: int) -> None:
         for o, offer in enumerate(self.spec.offers):
