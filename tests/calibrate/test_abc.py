@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -34,7 +36,7 @@ def test_normal_mean_posterior_matches_the_analytic_one() -> None:
     assert mean == pytest.approx(XBAR * N_OBS / SIGMA**2 / post_prec, abs=0.03)
     assert sd == pytest.approx(post_prec**-0.5, rel=0.1)
     eps = [g.eps for g in gens]
-    assert all(b <= a for a, b in zip(eps, eps[1:], strict=False))  # epsilon never grows
+    assert all(b <= a for a, b in itertools.pairwise(eps))  # epsilon never grows
     assert 0 < last.acceptance <= 1 and 0.2 * s.particles < last.ess <= s.particles
 
 
