@@ -1,7 +1,7 @@
 """Simulation-based calibration (Talts et al. 2018) of the ABC-SMC fit.
 
 Each replication r: draw a truth u~ uniformly on the cube (the prior), simulate one record of
-statistics at u~ (batch key 9_000_000 + r, never used by the fit), run the whole ABC-SMC on that
+statistics at u~ (its own batch key, never used by the fit), run the whole ABC-SMC on that
 record, resample ``draws`` L posterior draws by weight and take, per parameter, the rank
 #{draws < u~} in 0..L. If the fit is calibrated the ranks are uniform on 0..L and a central q
 posterior interval covers the truth in a share q of the replications (within binomial error).
@@ -17,7 +17,8 @@ from scipy import stats
 
 from sim.calibrate import abc
 
-TRUTH_KEY = 9_000_000
+KEYS_PER_REPLICATION = 10_000_000
+"""Replication r uses simulator keys (r + 1) * KEYS_PER_REPLICATION + key: its own streams."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,14 @@ def run_sbc(
     ranks, c50, c90 = [], [], []
     for r in range(replications):
         truth = rng.random((1, k))
-        observed = np.asarray(simulate(truth, TRUTH_KEY + r), dtype=float)[0]
+        offset = (r + 1) * KEYS_PER_REPLICATION
+
+        def own(u: np.ndarray, key: int, offset: int = offset) -> np.ndarray:
+            return simulate(u, offset + key)
+
+        observed = np.asarray(own(truth, KEYS_PER_REPLICATION - 1), dtype=float)[0]
         s = abc.Settings(**{**settings.__dict__, "seed": settings.seed * 100_003 + r})
-        gens, _ = abc.run(simulate, observed, k, s)
+        gens, _ = abc.run(own, observed, k, s)
         post = posterior_draws(gens[-1], draws, rng)
         ranks.append((post < truth).sum(axis=0))
         lo50, hi50 = np.quantile(post, [0.25, 0.75], axis=0)
