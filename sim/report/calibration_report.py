@@ -72,19 +72,34 @@ def fig_marginals(out: CalibrationOutcome) -> go.Figure:
 
 
 def fig_pairs(out: CalibrationOutcome) -> go.Figure:
-    """Posterior particles of the constants the data moved most (smallest sd ratio), pairwise."""
-    order = np.argsort([m.shrinkage for m in out.marginals])[:PAIRS_SHOWN]
+    """Posterior particles of the constants the data moved most (smallest sd ratio), pairwise
+    (lower triangle; SVG scatter, no WebGL, so it draws in any browser)."""
+    order = [int(i) for i in np.argsort([m.shrinkage for m in out.marginals])[:PAIRS_SHOWN]]
     last = out.generations[-1]
-    dims = [
-        {"label": out.priors[i].path.split(".")[-1], "values": out.priors[i].ppf(last.u[:, i])} for i in order
-    ]
-    size = 3 + 12 * last.w / last.w.max()
-    fig = go.Figure(
-        go.Splom(
-            dimensions=dims, marker={"size": size, "color": "#1f77b4", "opacity": 0.5}, diagonal_visible=False
-        )
-    )
-    fig.update_layout(height=180 * max(2, len(dims)), margin={"t": 20})
+    vals = {i: out.priors[i].ppf(last.u[:, i]) for i in order}
+    names = [out.priors[i].path.split(".")[-1] for i in order]
+    n = max(len(order) - 1, 1)
+    fig = make_subplots(rows=n, cols=n, horizontal_spacing=0.03, vertical_spacing=0.03)
+    size = 3 + 9 * last.w / last.w.max()
+    for r in range(1, len(order)):
+        for c in range(r):
+            fig.add_trace(
+                go.Scatter(
+                    x=vals[order[c]],
+                    y=vals[order[r]],
+                    mode="markers",
+                    marker={"size": size, "color": "#1f77b4", "opacity": 0.4},
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                row=r,
+                col=c + 1,
+            )
+            if r == len(order) - 1:
+                fig.update_xaxes(title_text=names[c], row=r, col=c + 1)
+            if c == 0:
+                fig.update_yaxes(title_text=names[r], row=r, col=1)
+    fig.update_layout(height=220 * n + 60, margin={"t": 20})
     return fig
 
 
