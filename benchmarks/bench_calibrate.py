@@ -72,6 +72,10 @@ def main() -> None:
     speedup = rows[2]["sims_per_s"] / rows[1]["sims_per_s"]
     same = bool(np.array_equal(posts[0], posts[1]))
     print(f"speedup 2 vs 1 worker: {speedup:.2f}x; same posterior: {same}")
+    load = os.getloadavg()[0]
+    print(
+        f"load average (1 min) at the end: {load:.2f} on {os.cpu_count()} cores (other processes share them)"
+    )
     doc = {
         "scenario": a.scenario,
         "params": PARAMS,
@@ -84,6 +88,7 @@ def main() -> None:
         "two_workers": rows[2],
         "speedup": speedup,
         "same_posterior": same,
+        "load_average_1min": load,
     }
     p = Path(a.out)
     p.parent.mkdir(parents=True, exist_ok=True)

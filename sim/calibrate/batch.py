@@ -64,3 +64,9 @@ class EngineSimulator:
             parts = self.client.gather(futures)
         self.simulations += len(u)
         return np.concatenate(parts, axis=0)
+
+    def close(self) -> None:
+        """Release the scenario scattered to the workers (before the cluster goes down)."""
+        if self._cs_remote is not None:
+            self.client.cancel(self._cs_remote)
+            self._cs_remote = None

@@ -128,6 +128,7 @@ def calibrate(
         rng = np.random.default_rng(np.random.SeedSequence(s.seed, spawn_key=(PPC_KEY,)))
         ppc = sim(posterior_draws(gens[-1], s.particles, rng), PPC_KEY)
         elapsed = time.perf_counter() - started
+        sim.close()
     margs = marginals(gens[-1], priors)
     data_name = Path(observations_file).as_posix()
     provenance = (
