@@ -1,6 +1,8 @@
 """Calibration benchmark (``nox -s bench``): `sim calibrate` of 5 constants of the baseline on 1
 and on 2 local Dask workers: wall time (from the cluster being up to the posterior predictive
-draws), simulations per second, and the speedup of 2 workers over 1.
+draws), simulations per second, the speedup of 2 workers over 1, and the CPU seconds the tasks
+used per wall second ("cores used": about 2 when both workers get a core; less on a machine
+shared with other work, where the speedup cannot show).
 
 The two runs give the same posterior (the numbers depend on the seed and chunk size only).
 Writes reports/bench/calibrate.json.
@@ -46,7 +48,10 @@ def main() -> None:
         f"calibrate {len(PARAMS)} constants of {a.scenario}: "
         f"{a.particles} particles, {a.generations} generations"
     )
-    print(f"{'workers':>7} {'simulations':>12} {'wall s':>8} {'sims/s':>9}")
+    print(
+        f"{'workers':>7} {'simulations':>12} {'wall s':>8} {'sims/s':>9} "
+        f"{'task CPU s':>10} {'cores used':>10}"
+    )
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             variant = Path(a.scenario).with_name(f"bench_calibrated_{os.getpid()}.yaml")
@@ -66,9 +71,20 @@ def main() -> None:
             finally:
                 variant.unlink(missing_ok=True)
         rate = out.simulations / out.elapsed_s
-        rows[workers] = {"simulations": out.simulations, "wall_s": out.elapsed_s, "sims_per_s": rate}
+        cores = out.cpu_s / out.elapsed_s  # CPU seconds of the tasks per wall second
+        rows[workers] = {
+            "simulations": out.simulations,
+            "wall_s": out.elapsed_s,
+            "sims_per_s": rate,
+            "task_cpu_s": out.cpu_s,
+            "sims_per_cpu_s": out.simulations / out.cpu_s,
+            "cores_used": cores,
+        }
         posts.append(out.generations[-1].u)
-        print(f"{workers:>7} {out.simulations:>12,} {out.elapsed_s:>8.2f} {rate:>9,.0f}")
+        print(
+            f"{workers:>7} {out.simulations:>12,} {out.elapsed_s:>8.2f} {rate:>9,.0f} "
+            f"{out.cpu_s:>10.2f} {cores:>10.2f}"
+        )
     speedup = rows[2]["sims_per_s"] / rows[1]["sims_per_s"]
     same = bool(np.array_equal(posts[0], posts[1]))
     print(f"speedup 2 vs 1 worker: {speedup:.2f}x; same posterior: {same}")

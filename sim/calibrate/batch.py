@@ -8,6 +8,7 @@ depend on (seed, chunk size) only, never on the number of workers.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -21,13 +22,17 @@ MAX_CHUNKS = 1000
 
 def chunk_statistics(
     cs: CompiledScenario, spec: StatSpec, priors: list[Prior], u: np.ndarray, seed: int, key: int
-) -> np.ndarray:
-    """Statistics (n, m) of particles ``u`` (n, k), one run each (a Dask task)."""
-    return simulate_statistics(cs, spec, values_at(priors, u), seed, key)
+) -> tuple[np.ndarray, float]:
+    """Statistics (n, m) of particles ``u`` (n, k), one run each (a Dask task), and the CPU
+    seconds the task used (to tell parallel work from waiting on a shared machine)."""
+    cpu = time.process_time()
+    out = simulate_statistics(cs, spec, values_at(priors, u), seed, key)
+    return out, time.process_time() - cpu
 
 
 class EngineSimulator:
-    """``simulate(u, key) -> stats`` for :mod:`sim.calibrate.abc`; counts the simulations."""
+    """``simulate(u, key) -> stats`` for :mod:`sim.calibrate.abc`; counts the simulations and the
+    CPU seconds of the tasks (``cpu_s``)."""
 
     def __init__(
         self,
@@ -41,6 +46,7 @@ class EngineSimulator:
         self.cs, self.spec, self.priors, self.seed, self.chunk = cs, spec, priors, seed, chunk
         self.client = client
         self.simulations = 0
+        self.cpu_s = 0.0
         self._cs_remote = client.scatter(cs, broadcast=True) if client is not None else None
 
     def __call__(self, u: np.ndarray, key: int) -> np.ndarray:
@@ -63,7 +69,8 @@ class EngineSimulator:
             ]
             parts = self.client.gather(futures)
         self.simulations += len(u)
-        return np.concatenate(parts, axis=0)
+        self.cpu_s += sum(c for _, c in parts)
+        return np.concatenate([x for x, _ in parts], axis=0)
 
     def close(self) -> None:
         """Release the scenario scattered to the workers (before the cluster goes down)."""

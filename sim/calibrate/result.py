@@ -31,6 +31,7 @@ class CalibrationOutcome:
     elapsed_s: float
     simulations: int
     resumed_from: int
+    cpu_s: float = 0.0  # CPU seconds of the simulation tasks (all workers)
     forecasts: dict[str, dict[str, float]] = field(default_factory=dict)
     report: Path | None = None
 
@@ -66,6 +67,7 @@ class CalibrationOutcome:
             "checks": checks,
             "simulations": self.simulations,
             "elapsed_s": self.elapsed_s,
+            "cpu_s": self.cpu_s,
             "resumed_from_generation": self.resumed_from,
             "variant": str(self.variant),
             "forecasts": self.forecasts,

@@ -158,6 +158,7 @@ def calibrate(
         elapsed_s=elapsed,
         simulations=int(sum(g.sims for g in gens[resumed:])) + len(ppc),
         resumed_from=resumed,
+        cpu_s=sim.cpu_s,
     )
     if forecast_runs > 0:
         outcome.forecasts = article_vs_calibrated(scen_path, variant, forecast_runs)
