@@ -15,7 +15,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.browser
-def test_calibration_report_renders_in_browser(tmp_path: Path, open_report) -> None:  # type: ignore[no-untyped-def]
+def test_calibration_report_renders_in_browser(tmp_path: Path, open_report) -> None:
     shutil.copy(DATA / "mini.yaml", tmp_path / "mini.yaml")
     rows = "".join(
         f"  - {{date: {dt.date(2020, 1, d)}, actor: guards, action: strike, what: w, source: s, quote: q}}\n"
