@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.calibrate.observations import check_against, load_observations
 from sim.core.errors import SimUserError
@@ -76,3 +79,27 @@ def test_events_need_a_period(tmp_path: Path) -> None:
     )
     with pytest.raises(SimUserError, match=r"needs `observations\.period"):
         load_observations(p)
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=8), st.dates())
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["observations", "events", "outcomes", "setup", "context", "other"]),
+        _values,
+        max_size=4,
+    )
+)
+def test_any_mapping_loads_or_is_a_user_error(tmp_path_factory: pytest.TempPathFactory, doc: dict) -> None:
+    p = tmp_path_factory.mktemp("obs") / "o.yaml"
+    p.write_text(yaml.safe_dump(doc, default_flow_style=False), encoding="utf-8")
+    try:
+        load_observations(p)
+    except SimUserError as err:
+        assert err.problems and all(str(x) for x in err.problems)
