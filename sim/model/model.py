@@ -15,6 +15,7 @@ Step t (synchronous: every actor reads the state left by step t-1):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mesa
@@ -56,12 +57,20 @@ class BatchOutput:
 class EscalationModel(mesa.Model):
     """A batch of ``n_runs`` replications of one scenario, stepped together."""
 
-    def __init__(self, cs: CompiledScenario, n_runs: int, stream: StreamFactory, keep_samples: int = 0):
+    def __init__(
+        self,
+        cs: CompiledScenario,
+        n_runs: int,
+        stream: StreamFactory,
+        keep_samples: int = 0,
+        given: Mapping[str, np.ndarray] | None = None,
+    ):
+        """``given``: parameter path -> (n_runs,) values used instead of draws (see draw_parameters)."""
         super().__init__(rng=stream("world"))
         self.cs = cs
         self.n_runs = n = int(n_runs)
         self.keep = min(keep_samples, n)
-        draws: Draws = draw_parameters(cs, stream, n)
+        draws: Draws = draw_parameters(cs, stream, n, given)
         self.draws = draws
         self.traits = {k: v.copy() for k, v in draws.traits.items()}
         self.trait_epoch = 0
@@ -104,7 +113,10 @@ class EscalationModel(mesa.Model):
         self.event_end = ends + draws.event_shift
         self.event_first = np.maximum(self.event_start, 1)  # events dated at step 0 fire at step 1
         rate = cs.scenario.dynamics.reconsider_rate
-        self.deliberate = rate.is_random() or rate.central() < 1.0  # else: everyone, every step
+        # else: everyone, every step (given per-run rates may be below 1 although the Param is 1)
+        self.deliberate = (
+            rate.is_random() or rate.central() < 1.0 or "dynamics.reconsider_rate" in (given or {})
+        )
         self.reconsider_stream = stream("reconsider") if self.deliberate else None
         self.reconsiders = np.ones((n_a, n), dtype=bool)
         self.fired_now = np.zeros(n, dtype=bool)

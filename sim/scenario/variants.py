@@ -148,7 +148,7 @@ def merge(base: Any, over: Any, problems: list[Problem], loc: tuple[Any, ...] = 
 
 
 _DIST_KEYS = frozenset({"dist", "value", "low", "high", "mean", "sd", "a", "b", "mode"})
-_PROVENANCE_KEYS = frozenset({"quote", "source", "assumption"})
+_PROVENANCE_KEYS = frozenset({"quote", "source", "assumption", "calibrated"})
 
 
 def _param_base(base: MDict, over: MDict) -> MDict:
