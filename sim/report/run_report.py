@@ -19,6 +19,7 @@ from pathlib import Path
 from sim.analysis import drivers as drv
 from sim.analysis import stats
 from sim.engine.results import RunResults
+from sim.report.bargaining_section import bargaining_section
 from sim.report.limits import report_view
 from sim.report.page import Markup, Section, esc, html_table, join, tag, write_report
 from sim.report.run_figures import (
@@ -132,6 +133,9 @@ def run_sections(results: RunResults) -> list[Section]:
             "Each actor's mix of actions per step over all runs (after vetoes and restraint).",
         ),
     ]
+    bargaining = bargaining_section(results)
+    if bargaining is not None:
+        sections.append(bargaining)
     table = drv.drivers_table(results)
     usable = driver_outcomes(results, table) if len(table) else []
     if usable:
