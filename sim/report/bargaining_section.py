@@ -97,3 +97,43 @@ def bargaining_section(results: RunResults) -> Section | None:
     if summary is None:
         return None
     return Section("Bargaining", fig_bargaining(results), caption(summary))
+
+
+def fig_compare_terms(scenarios: list[RunResults]) -> go.Figure:
+    """Agreed terms per issue (x), one box per scenario: how a lever shifts the terms."""
+    fig = go.Figure()
+    section = scenarios[0].scenario.bargaining
+    issues = section.issues if section is not None else []
+    for s, res in enumerate(scenarios):
+        xs: list[str] = []
+        ys: list[float] = []
+        for issue in issues:
+            values = res.runs[col.deal_term(issue.id)].dropna().to_numpy(dtype=float)
+            xs += [ptext(issue.name)] * len(values)
+            ys += values.tolist()
+        fig.add_trace(
+            go.Box(x=xs, y=ys, name=ptext(res.scenario.scenario.id), marker_color=color(s), boxpoints=False)
+        )
+    fig.update_layout(**LAYOUT, height=420, boxmode="group", legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(range=[0, 1], title_text="first deal's term on the issue's 0..1 scale")
+    return fig
+
+
+def compare_bargaining_section(scenarios: list[RunResults]) -> Section | None:
+    """Agreed terms of the base and its variants side by side (None if the base does not bargain)."""
+    summaries = [deal_summary(r) for r in scenarios]
+    if not summaries or summaries[0] is None:
+        return None
+    parts = []
+    for res, summary in zip(scenarios, summaries, strict=True):
+        if summary is None:
+            continue
+        medians = ", ".join(f"{r.name} {r.median:.2f}" for r in summary.terms.itertuples() if r.deals)
+        parts.append(f"{res.scenario.scenario.id}: deal {summary.deal:.1%}, median terms {medians or '—'}")
+    return Section(
+        "Agreed terms under each scenario",
+        fig_compare_terms(scenarios),
+        "Boxes: quartiles of the first deal's term per issue over the runs with a deal, per scenario. "
+        + "; ".join(parts)
+        + ".",
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sim.analysis.compare import VariantComparison
 from sim.engine.results import RunResults
+from sim.report.bargaining_section import compare_bargaining_section
 from sim.report.compare_figures import (
     fig_differences,
     fig_escalation_differences,
@@ -37,7 +38,7 @@ def compare_sections(
     compared = [{d.outcome for d in c.outcomes} for c in comparisons]
     shared = [o for o in base.outcome_ids if all(o in ids for ids in compared)]
     level = comparisons[0].level if comparisons else 0.95
-    return [
+    sections = [
         Section(
             "Difference in outcome probabilities (variant − base)",
             fig_differences(comparisons),
@@ -63,6 +64,8 @@ def compare_sections(
             "Share of runs in which each outcome has happened by each date, scenarios overlaid.",
         ),
     ]
+    terms = compare_bargaining_section([base, *variants])
+    return sections if terms is None else [*sections, terms]
 
 
 def write_compare_report(

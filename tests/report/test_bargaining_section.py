@@ -7,7 +7,7 @@ from pathlib import Path
 from sim.analysis.bargaining import deal_summary
 from sim.core import columns as col
 from sim.engine.runner import run_scenario
-from sim.report.bargaining_section import bargaining_section
+from sim.report.bargaining_section import bargaining_section, compare_bargaining_section
 from sim.report.run_report import run_sections
 from sim.scenario.loader import load_scenario
 
@@ -32,3 +32,16 @@ def test_no_section_without_bargaining() -> None:
     res = run_scenario(load_scenario(ROOT / "tests/data/mini.yaml"), runs=20, seed=1, workers=1, samples=0)
     assert bargaining_section(res) is None
     assert "Bargaining" not in [s.title for s in run_sections(res)]
+
+
+def test_compare_section_puts_the_scenarios_terms_side_by_side() -> None:
+    runs = [
+        run_scenario(load_scenario(ROOT / f"scenarios/{name}.yaml"), runs=200, seed=4, workers=1, samples=0)
+        for name in ("iran_us_2019", "iran_us_2019_sanctions_relief")
+    ]
+    section = compare_bargaining_section(runs)
+    assert section is not None
+    assert [t.name for t in section.figure.data] == ["iran_us_2019", "iran_us_2019_sanctions_relief"]
+    for trace, res in zip(section.figure.data, runs, strict=True):
+        assert len(trace.y) == 4 * res.runs[col.DEAL_STEP].notna().sum()  # four issues per deal
+    assert "iran_us_2019_sanctions_relief: deal" in section.caption
