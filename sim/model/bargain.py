@@ -125,6 +125,13 @@ class BargainTable:
                 for f in POSITION_FIELDS:
                     arrays[f][a_i, k] = by_site["positions", actor.id, f"{issue}.{f}"]
         self.pos = Positions(**arrays)
+        # U_i(r_i) (A, N): fixed per run, computed once (the margin needs it at every answer)
+        self.res_u = np.stack(
+            [
+                terms_utility(arrays["reservation"][a], arrays["ideal"][a], arrays["salience"][a])
+                for a in range(n_a)
+            ]
+        )
         self.constants = {name: v for (group, _, name), v in by_site.items() if group == "bargaining"}
         n_o = len(spec.offers)
         self.active = np.zeros((n_o, n), dtype=bool)
@@ -167,7 +174,7 @@ class BargainTable:
         p = self.pos
         return acceptance_margin(
             terms_utility(x, p.ideal[i], p.salience[i]),
-            terms_utility(p.reservation[i], p.ideal[i], p.salience[i]),
+            self.res_u[i],
             self.constants["deal_weight"],
             self.going_on(m, i),
         )
@@ -268,8 +275,9 @@ class BargainTable:
                 counter = (other.to == proposer) & (j == self.proposer[o2])
                 self.active[o2] &= ~(made & (same_pair | counter))
             x = np.where(np.isnan(offer.terms)[:, None], self._ideal_of(proposer), offer.terms[:, None])
-            if offer.best:
-                x = self._best_terms(m, proposer, j, lam)
+            if offer.best:  # computed only in the runs where the offer is made (columns independent)
+                where = np.flatnonzero(made)
+                x[:, where] = self._best_terms(m, proposer, j, lam, where)
             self.terms[o] = np.where(made, x, self.terms[o])
             self.proposer[o] = np.where(made, proposer, self.proposer[o])
             self.active[o] |= made
@@ -281,19 +289,31 @@ class BargainTable:
         cols = np.arange(proposer.size)
         return self.pos.ideal[proposer, :, cols].T  # (I, N)
 
-    def _best_terms(self, m: EscalationModel, proposer: np.ndarray, j: int, lam: np.ndarray) -> np.ndarray:
-        cols = np.arange(proposer.size)
+    def _best_terms(
+        self, m: EscalationModel, proposer: np.ndarray, j: int, lam: np.ndarray, where: np.ndarray
+    ) -> np.ndarray:
+        """best_acceptable terms (I, len(where)) in the runs ``where`` (column indices)."""
+        n = proposer.size
         p = self.pos
+
+        def at(a: np.ndarray) -> np.ndarray:  # per-run arrays at the runs ``where``; scalars as is
+            a = np.asarray(a)
+            return a[..., where] if a.ndim and a.shape[-1] == n else a
+
+        who = proposer[where]
         mine = (
-            p.ideal[proposer, :, cols].T,
-            p.salience[proposer, :, cols].T,
-            p.reservation[proposer, :, cols].T,
+            p.ideal[who, :, where].T,
+            p.salience[who, :, where].T,
+            p.reservation[who, :, where].T,
         )
-        res_u = terms_utility(p.reservation[j], p.ideal[j], p.salience[j])
-        w = np.maximum(self.constants["deal_weight"], 1e-12)
-        slack = self.going_on(m, j) - self.constants["audience_cost"] * self.refused[j] - aim_margin(lam)
-        need = res_u - slack / w
-        return best_acceptable(mine, (p.ideal[j], p.salience[j]), need)
+        w = np.maximum(at(self.constants["deal_weight"]), 1e-12)
+        slack = (
+            at(self.going_on(m, j))
+            - at(self.constants["audience_cost"]) * self.refused[j, where]
+            - aim_margin(at(lam))
+        )
+        need = self.res_u[j, where] - slack / w
+        return best_acceptable(mine, (at(p.ideal[j]), at(p.salience[j])), need)
 
     def _defect(self, m: EscalationModel, t: int) -> None:
         """Each party of a deal in force defects with its chance; a defection breaks the deal."""
