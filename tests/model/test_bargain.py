@@ -234,9 +234,7 @@ def test_public_offers_raise_the_prospect_spoilers_read_and_private_ones_do_not(
     from sim.model.model import EscalationModel
 
     for private, expect_positive in ((False, True), (True, False)):
-        cs = compile_scenario(
-            load_scenario(game(tmp_path, private=private, terms="{x: 0}"))
-        )
+        cs = compile_scenario(load_scenario(game(tmp_path, private=private, terms="{x: 0}")))
         m = EscalationModel(cs, 50, stream_factory(1, 0))
         m.step()
         m.step()
