@@ -196,6 +196,13 @@ def test_duress_makes_a_pressured_side_demand_more(tmp_path: Path) -> None:
     assert no_zone["deal"].mean() < 0.01
 
 
+def test_more_pressure_on_a_side_averse_to_talks_under_duress_means_fewer_deals(tmp_path: Path) -> None:
+    calm = run(game(tmp_path, terms="{x: 0.3}")).runs["deal"].mean()
+    pressed = run(game(tmp_path, terms="{x: 0.3}", pressure_on_r=0.5, r_aversion=1.0)).runs["deal"].mean()
+    # margin 4 (0.7 - 0.6) = +0.4 calm; -0.6 with duress 2 x 1 x 0.5: lambda 50 makes it sharp
+    assert calm > 0.99 and pressed < 0.01
+
+
 def test_a_fixed_offer_outside_the_reservation_is_refused(tmp_path: Path) -> None:
     res = run(game(tmp_path, terms="{x: 0.8}")).runs
     assert res["deal"].mean() < 0.01  # margin 4 (0.6 - 0.2) ... -1.6 points at lambda 50
@@ -234,9 +241,7 @@ def test_public_offers_raise_the_prospect_spoilers_read_and_private_ones_do_not(
     from sim.model.model import EscalationModel
 
     for private, expect_positive in ((False, True), (True, False)):
-        cs = compile_scenario(
-            load_scenario(game(tmp_path, private=private, terms="{x: 0}"))
-        )
+        cs = compile_scenario(load_scenario(game(tmp_path, private=private, terms="{x: 0}")))
         m = EscalationModel(cs, 50, stream_factory(1, 0))
         m.step()
         m.step()
