@@ -258,6 +258,35 @@ def test_one_run_path_agrees_with_the_batch_and_workers_do_not_matter(tmp_path: 
     assert a[cols].equals(again[cols])
 
 
+def test_one_run_mesa_models_match_the_batch(tmp_path: Path) -> None:
+    """200 one-replication Mesa models vs one batch of 200: the same bargaining code, so the deal
+    rate is statistically indistinguishable (two-proportion z test) and the terms agree."""
+    from scipy import stats
+
+    from sim.engine.runner import prepare
+    from sim.engine.seeds import stream_factory
+    from sim.model.model import EscalationModel
+
+    path = game(tmp_path, precision=1.0, horizon=20, distrust=0.5, defection=0.2, both_offer=True)
+    cs = prepare(load_scenario(path))
+
+    def table(seed: int, batch: int, n: int) -> dict[str, np.ndarray]:
+        return EscalationModel(cs, n, stream_factory(seed, batch)).run().columns
+
+    singles = [table(5, b, 1) for b in range(200)]
+    one = {k: np.concatenate([t[k] for t in singles]) for k in singles[0]}
+    many = table(6, 0, 200)
+    deals_one = int(np.isfinite(one[col.DEAL_STEP]).sum())
+    deals_many = int(np.isfinite(many[col.DEAL_STEP]).sum())
+    assert 40 < deals_one < 200 and 40 < deals_many < 200
+    pooled = (deals_one + deals_many) / 400
+    z = (deals_one - deals_many) / 200 / np.sqrt(pooled * (1 - pooled) * 2 / 200)
+    assert 2 * stats.norm.sf(abs(z)) > 0.001
+    t_one = one[col.deal_term("x")][np.isfinite(one[col.deal_term("x")])]
+    t_many = many[col.deal_term("x")][np.isfinite(many[col.deal_term("x")])]
+    assert abs(float(t_one.mean()) - float(t_many.mean())) < 0.05
+
+
 def test_bad_bargaining_input_names_the_field(tmp_path: Path) -> None:
     text = game(tmp_path).read_text().replace("offer: {to: r,", "offer: {to: nobody,")
     bad = tmp_path / "bad.yaml"
