@@ -1,5 +1,5 @@
-"""Bargaining summaries of a run (docs/model.md, "Bargaining"): how often a deal was struck, the
-distribution of the agreed terms per issue, how often deals broke down and offers were vetoed."""
+"""Summaries of the bargaining (docs/model.md, "Bargaining"): how often offers, deals and
+breakdowns happen, when, and on what terms (from the per-run ``deal.*`` columns)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,76 @@ from sim.core import columns as col
 from sim.engine.results import RunResults
 
 
+def bargains(results: RunResults) -> bool:
+    """True when the scenario bargains (its runs carry ``deal.*`` columns)."""
+    return col.DEAL_STEP in results.runs.columns
+
+
+def deal_table(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
+    """One row per bargaining event (first offer, deal, breakdown of a deal): share of runs with
+    a Wilson interval, and the median step among the runs where it happened."""
+    runs = results.runs
+    n = len(runs)
+    rows = []
+    for column, what in (
+        (col.FIRST_OFFER, "an offer is tabled"),
+        (col.DEAL_STEP, "a deal is struck"),
+        (col.BREAKDOWN_STEP, "the deal breaks down"),
+    ):
+        steps = runs[column].to_numpy(dtype=float)
+        k = int(np.isfinite(steps).sum())
+        lo, hi = wilson_interval(k, n, conf)
+        rows.append(
+            {
+                "event": what,
+                "probability": k / n if n else float("nan"),
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "median_step": float(np.nanmedian(steps)) if k else float("nan"),
+            }
+        )
+    vetoed = runs[col.DEAL_VETOED].to_numpy()
+    rows.append(
+        {
+            "event": "a veto blocks an accepted deal",
+            "probability": float((vetoed > 0).mean()) if n else float("nan"),
+            "ci_low": float(wilson_interval(int((vetoed > 0).sum()), n, conf)[0]),
+            "ci_high": float(wilson_interval(int((vetoed > 0).sum()), n, conf)[1]),
+            "median_step": float("nan"),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def terms_table(results: RunResults) -> pd.DataFrame:
+    """Per issue, the first deal's terms over the runs that struck one: quartiles and mean (0..1)."""
+    sc = results.scenario
+    if sc.bargaining is None:
+        return pd.DataFrame(columns=["issue", "name", "low", "high", "deals", "q25", "median", "q75", "mean"])
+    rows = []
+    for issue in sc.bargaining.issues:
+        values = results.runs[col.deal_term(issue.id)].dropna().to_numpy(dtype=float)
+        q = np.quantile(values, [0.25, 0.5, 0.75]) if values.size else [np.nan] * 3
+        rows.append(
+            {
+                "issue": issue.id,
+                "name": issue.name,
+                "low": issue.low,
+                "high": issue.high,
+                "deals": int(values.size),
+                "q25": float(q[0]),
+                "median": float(q[1]),
+                "q75": float(q[2]),
+                "mean": float(values.mean()) if values.size else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 @dataclass(frozen=True)
 class DealSummary:
     """Shares of runs (0..1) with an offer, a deal (with its 95% Wilson interval), a breakdown
-    among runs with a deal, and a veto; ``terms`` one row per issue (see :func:`deal_terms`)."""
+    among runs with a deal, and a veto; ``terms`` one row per issue (see :func:`terms_table`)."""
 
     offer: float
     deal: float
@@ -26,24 +92,9 @@ class DealSummary:
     terms: pd.DataFrame
 
 
-def deal_terms(results: RunResults) -> pd.DataFrame:
-    """Per issue: name, the two ends' words, and the median, 25th and 75th percentiles of the first
-    deal's term (0..1) over the runs with a deal (NaN when none)."""
-    section = results.scenario.bargaining
-    rows = []
-    for issue in section.issues if section is not None else []:
-        values = results.runs[col.deal_term(issue.id)].dropna().to_numpy(dtype=float)
-        q = np.quantile(values, [0.25, 0.5, 0.75]) if values.size else np.full(3, np.nan)
-        rows.append(
-            {"issue": issue.id, "name": issue.name, "low": issue.low, "high": issue.high,
-             "median": q[1], "q25": q[0], "q75": q[2], "deals": int(values.size)}
-        )  # fmt: skip
-    return pd.DataFrame(rows)
-
-
 def deal_summary(results: RunResults) -> DealSummary | None:
-    """The bargaining summary, or None when the scenario does not bargain."""
-    if results.scenario.bargaining is None or col.DEAL_STEP not in results.runs:
+    """The bargaining summary for reports, or None when the scenario does not bargain."""
+    if results.scenario.bargaining is None or not bargains(results):
         return None
     runs = results.runs
     n = len(runs)
@@ -57,5 +108,5 @@ def deal_summary(results: RunResults) -> DealSummary | None:
         deal_ci=(float(lo), float(hi)),
         broken_given_deal=float(broken.sum() / k) if k else float("nan"),
         vetoed=float((runs[col.DEAL_VETOED] > 0).mean()),
-        terms=deal_terms(results),
+        terms=terms_table(results),
     )

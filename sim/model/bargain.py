@@ -149,7 +149,11 @@ class BargainTable:
         self.first_terms = np.full((n_i, n), np.nan)
         self.breakdown_step = np.full(n, NEVER, dtype=np.int64)
         self.vetoed = np.zeros(n, dtype=np.int64)
-        self.veto_index = {rid: v for v, (_, _, rid, _) in enumerate(spec.deal_vetoes)}
+        # Each party's private type: the unobserved part of how it values a deal, drawn once per
+        # run (Fearon 1995's private information), so an offer refused stays refused until the
+        # margin moves; answering anew every step would let any offer through in time.
+        self.accept_type = self.rng.random((n_a, n))
+        self.veto_type = self.rng.random((n_a, n))
 
     # ---- per-actor values -----------------------------------------------------------------------
 
@@ -220,14 +224,15 @@ class BargainTable:
             if offer.preconditions is not None:
                 ok &= m.holds(offer.preconditions, t)
             margin = self.margin(m, j, x) - self.constants["audience_cost"] * self.refused[j]
-            u = self.rng.random(m.n_runs)
-            accept = ok & (u < logistic(lam * margin))
+            accept = ok & (self.accept_type[j] < logistic(lam * margin))
             for holder, subject, rid, stakes in self.spec.deal_vetoes:
-                if subject != j or not accept.any():
+                # the holder judges every deal its subject is party to, as addressee or proposer
+                party = accept & ((subject == j) | (self.proposer[o] == subject))
+                if not party.any():
                     continue
                 kappa = logistic(lam * stakes * self.margin(m, holder, x))
                 p_block = m.draws.relations[rid] * (1.0 - kappa) * m.present[holder]
-                blocked = accept & (self.rng.random(m.n_runs) < p_block)
+                blocked = party & (self.veto_type[holder] < p_block)
                 self.vetoed += blocked
                 accept &= ~blocked
             refuse = due & ~accept

@@ -112,6 +112,7 @@ class Checker:
         for i, state in _items(self.data, "states"):
             check_state(self, ("states", i), state)
         check_bargaining(self, self.data)
+        self.check_states_can_start()
         self.check_status_quo()
         self.check_sources(self.data, ())
         return self.found
@@ -174,6 +175,29 @@ class Checker:
             sides=sorted(self.sides),
             issues=self.issue_ids(),
         )
+
+    def check_states_can_start(self) -> None:
+        """A state off at the start needs a way on: its owner's acts, an event or a deal."""
+        switched = set()
+        for _, event in _items(self.data, "events"):
+            for effect in event.get("effects") or []:
+                if isinstance(effect, Mapping) and isinstance(effect.get("state"), Mapping):
+                    switched.add(effect["state"].get("id"))
+        section = self.data.get("bargaining")
+        if isinstance(section, Mapping):
+            for _, issue in _items(section, "issues"):
+                switched |= {f.get("state") for _, f in _items(issue, "puts_in_force")}
+        for i, state in _items(self.data, "states"):
+            if (
+                not state.get("initially")
+                and not state.get("starts_with")
+                and state.get("id") not in switched
+            ):
+                self.add(
+                    ("states", i),
+                    "a state that is off at the start needs `starts_with:` acts, an event that "
+                    "switches it on, or a bargaining issue that `puts_in_force` it",
+                )
 
     def offer_ids(self) -> set[str]:
         return {

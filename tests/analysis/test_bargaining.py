@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,12 @@ def test_summary_counts_the_runs_with_a_deal_and_the_terms_quantiles(iran: RunRe
     dealt = runs[col.DEAL_STEP].notna()
     assert summary.deal == pytest.approx(dealt.mean())
     assert summary.deal_ci[0] <= summary.deal <= summary.deal_ci[1]
-    assert list(summary.terms["issue"]) == ["sanctions_relief", "enrichment", "missiles", "regional"]
+    assert list(summary.terms["issue"]) == [
+        "sanctions_relief",
+        "nuclear_limits",
+        "missiles",
+        "regional_conduct",
+    ]
     for row in summary.terms.itertuples():
         values = runs[col.deal_term(str(row.issue))].dropna()
         assert row.deals == dealt.sum() == len(values)
@@ -49,7 +55,8 @@ def test_sim_run_prints_the_bargaining_table(tmp_path: Path) -> None:
         [sys.executable, "-m", "sim", "run", str(IRAN), "--runs", "200", "--out", str(tmp_path / "r"),
          "--quiet", "--no-report"],
         capture_output=True, text=True, timeout=600, check=False, cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200"},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "Bargaining — offer made" in proc.stdout and "median term" in proc.stdout
+    assert "Bargaining (share of runs)" in proc.stdout and "Terms of the first deal" in proc.stdout
     assert "Sanctions relief" in proc.stdout

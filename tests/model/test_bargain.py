@@ -196,6 +196,13 @@ def test_duress_makes_a_pressured_side_demand_more(tmp_path: Path) -> None:
     assert no_zone["deal"].mean() < 0.01
 
 
+def test_more_pressure_on_a_side_averse_to_talks_under_duress_means_fewer_deals(tmp_path: Path) -> None:
+    calm = run(game(tmp_path, terms="{x: 0.3}")).runs["deal"].mean()
+    pressed = run(game(tmp_path, terms="{x: 0.3}", pressure_on_r=0.5, r_aversion=1.0)).runs["deal"].mean()
+    # margin 4 (0.7 - 0.6) = +0.4 calm; -0.6 with duress 2 x 1 x 0.5: lambda 50 makes it sharp
+    assert calm > 0.99 and pressed < 0.01
+
+
 def test_a_fixed_offer_outside_the_reservation_is_refused(tmp_path: Path) -> None:
     res = run(game(tmp_path, terms="{x: 0.8}")).runs
     assert res["deal"].mean() < 0.01  # margin 4 (0.6 - 0.2) ... -1.6 points at lambda 50
@@ -249,6 +256,35 @@ def test_one_run_path_agrees_with_the_batch_and_workers_do_not_matter(tmp_path: 
     assert a[cols].equals(b[cols])
     again = run(path, runs=64, workers=1, batch_size=64).runs
     assert a[cols].equals(again[cols])
+
+
+def test_one_run_mesa_models_match_the_batch(tmp_path: Path) -> None:
+    """200 one-replication Mesa models vs one batch of 200: the same bargaining code, so the deal
+    rate is statistically indistinguishable (two-proportion z test) and the terms agree."""
+    from scipy import stats
+
+    from sim.engine.runner import prepare
+    from sim.engine.seeds import stream_factory
+    from sim.model.model import EscalationModel
+
+    path = game(tmp_path, precision=1.0, horizon=20, distrust=0.5, defection=0.2, both_offer=True)
+    cs = prepare(load_scenario(path))
+
+    def table(seed: int, batch: int, n: int) -> dict[str, np.ndarray]:
+        return EscalationModel(cs, n, stream_factory(seed, batch)).run().columns
+
+    singles = [table(5, b, 1) for b in range(200)]
+    one = {k: np.concatenate([t[k] for t in singles]) for k in singles[0]}
+    many = table(6, 0, 200)
+    deals_one = int(np.isfinite(one[col.DEAL_STEP]).sum())
+    deals_many = int(np.isfinite(many[col.DEAL_STEP]).sum())
+    assert 40 < deals_one < 200 and 40 < deals_many < 200
+    pooled = (deals_one + deals_many) / 400
+    z = (deals_one - deals_many) / 200 / np.sqrt(pooled * (1 - pooled) * 2 / 200)
+    assert 2 * stats.norm.sf(abs(z)) > 0.001
+    t_one = one[col.deal_term("x")][np.isfinite(one[col.deal_term("x")])]
+    t_many = many[col.deal_term("x")][np.isfinite(many[col.deal_term("x")])]
+    assert abs(float(t_one.mean()) - float(t_many.mean())) < 0.05
 
 
 def test_bad_bargaining_input_names_the_field(tmp_path: Path) -> None:
