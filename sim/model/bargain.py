@@ -154,11 +154,18 @@ class BargainTable:
         # margin moves; answering anew every step would let any offer through in time.
         self.accept_type = self.rng.random((n_a, n))
         self.veto_type = self.rng.random((n_a, n))
+        self._going_on: dict[int, np.ndarray] = {}
 
     # ---- per-actor values -----------------------------------------------------------------------
 
     def going_on(self, m: EscalationModel, i: int) -> np.ndarray:
-        """g_i: the net cost to actor i of going on without a deal, utility points (N,)."""
+        """g_i: the net cost to actor i of going on without a deal, utility points (N,); computed
+        once per actor and step (pressure, escalation and traits do not move while bargaining)."""
+        if i not in self._going_on:
+            self._going_on[i] = self._going_on_now(m, i)
+        return self._going_on[i]
+
+    def _going_on_now(self, m: EscalationModel, i: int) -> np.ndarray:
         w, e = m.weights, m.effective
         pressure = m.pressure[i]
         before_wait = 1.0 if m.steps < m.cs.wait_step[i] else 0.0
@@ -173,20 +180,29 @@ class BargainTable:
             / m.cs.e_max
         )
 
-    def margin(self, m: EscalationModel, i: int, x: np.ndarray) -> np.ndarray:
-        """M_i(x): how much better the deal x is for actor i than going on (N,)."""
+    def margin(self, m: EscalationModel, i: int, x: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """M_i(x): how much better the deal x is for actor i than going on (N,), or only in the
+        runs ``idx`` (column indices; ``x`` then holds those columns): the same numbers, less work."""
         p = self.pos
+        if idx is None:
+            return acceptance_margin(
+                terms_utility(x, p.ideal[i], p.salience[i]),
+                self.res_u[i],
+                self.constants["deal_weight"],
+                self.going_on(m, i),
+            )
         return acceptance_margin(
-            terms_utility(x, p.ideal[i], p.salience[i]),
-            self.res_u[i],
-            self.constants["deal_weight"],
-            self.going_on(m, i),
+            terms_utility(x, p.ideal[i][:, idx], p.salience[i][:, idx]),
+            self.res_u[i, idx],
+            _at(self.constants["deal_weight"], idx, m.n_runs),
+            self.going_on(m, i)[idx],
         )
 
     # ---- the step -------------------------------------------------------------------------------
 
     def step(self, m: EscalationModel, choices: np.ndarray, t: int) -> None:
         """After step t's choices and world update: expire, answer, table new offers, defect."""
+        self._going_on = {}
         self._expire(t)
         self._answer(m, t)
         self._table(m, choices, t)
@@ -201,8 +217,9 @@ class BargainTable:
         for o, offer in enumerate(self.spec.offers):
             if offer.private or not self.active[o].any():
                 continue
-            likely = logistic(lam * self.margin(m, offer.to, self.terms[o]))
-            added += self.active[o] * likely
+            idx = np.flatnonzero(self.active[o])
+            likely = logistic(_at(lam, idx, m.n_runs) * self.margin(m, offer.to, self.terms[o][:, idx], idx))
+            added[idx] += likely
         if added.any():
             m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * added, 0.0, 1.0)
 
@@ -219,27 +236,32 @@ class BargainTable:
             due = self.active[o] & (self.since[o] < t) & ~self.deal_on & m.present[j] & m.reconsiders[j]
             if not due.any():
                 continue
-            x = self.terms[o]
-            ok = due.copy()
+            idx = np.flatnonzero(due)  # work only in the runs that answer (same numbers)
+            n = m.n_runs
+            x = self.terms[o][:, idx]
+            ok = np.ones(idx.size, dtype=bool)
             if offer.preconditions is not None:
-                ok &= m.holds(offer.preconditions, t)
-            margin = self.margin(m, j, x) - self.constants["audience_cost"] * self.refused[j]
-            accept = ok & (self.accept_type[j] < logistic(lam * margin))
+                ok &= m.holds(offer.preconditions, t)[idx]
+            lam_i = _at(lam, idx, n)
+            face = _at(self.constants["audience_cost"], idx, n) * self.refused[j, idx]
+            margin = self.margin(m, j, x, idx) - face
+            accept = ok & (self.accept_type[j, idx] < logistic(lam_i * margin))
             for holder, subject, rid, stakes in self.spec.deal_vetoes:
                 # the holder judges every deal its subject is party to, as addressee or proposer
-                party = accept & ((subject == j) | (self.proposer[o] == subject))
+                party = accept & ((subject == j) | (self.proposer[o, idx] == subject))
                 if not party.any():
                     continue
-                kappa = logistic(lam * stakes * self.margin(m, holder, x))
-                p_block = m.draws.relations[rid] * (1.0 - kappa) * m.present[holder]
-                blocked = party & (self.veto_type[holder] < p_block)
-                self.vetoed += blocked
+                kappa = logistic(lam_i * stakes * self.margin(m, holder, x, idx))
+                p_block = _at(m.draws.relations[rid], idx, n) * (1.0 - kappa) * _at(m.present[holder], idx, n)
+                blocked = party & (self.veto_type[holder, idx] < p_block)
+                self.vetoed[idx] += blocked
                 accept &= ~blocked
-            refuse = due & ~accept
             if not offer.private:
-                self.refused[j] |= refuse
-            self.active[o] &= ~due  # answered either way
-            self._strike_deal(m, accept, o, j, x, t)
+                self.refused[j, idx] |= ~accept
+            self.active[o, idx] = False  # answered either way
+            accepted = np.zeros(n, dtype=bool)
+            accepted[idx] = accept
+            self._strike_deal(m, accepted, o, j, self.terms[o], t)
 
     def _strike_deal(
         self, m: EscalationModel, accept: np.ndarray, o: int, j: int, x: np.ndarray, t: int
@@ -273,26 +295,30 @@ class BargainTable:
             if not made_by.any():
                 continue
             made = made_by.any(axis=0) & ~self.deal_on
+            idx = np.flatnonzero(made)  # work only in the runs where the offer is made
+            if idx.size == 0:
+                continue
             proposer = np.argmax(made_by, axis=0)
+            who = proposer[idx]
             j = offer.to
             for o2, other in enumerate(self.spec.offers):
-                same_pair = (other.to == j) & (self.proposer[o2] == proposer)
-                counter = (other.to == proposer) & (j == self.proposer[o2])
-                self.active[o2] &= ~(made & (same_pair | counter))
-            x = np.where(np.isnan(offer.terms)[:, None], self._ideal_of(proposer), offer.terms[:, None])
-            if offer.best:  # computed only in the runs where the offer is made (columns independent)
-                where = np.flatnonzero(made)
-                x[:, where] = self._best_terms(m, proposer, j, lam, where)
-            self.terms[o] = np.where(made, x, self.terms[o])
-            self.proposer[o] = np.where(made, proposer, self.proposer[o])
-            self.active[o] |= made
-            self.since[o] = np.where(made, t, self.since[o])
-            self.arrived[j] |= made
-            self.first_offer = np.where(made & (self.first_offer == NEVER), t, self.first_offer)
-
-    def _ideal_of(self, proposer: np.ndarray) -> np.ndarray:
-        cols = np.arange(proposer.size)
-        return self.pos.ideal[proposer, :, cols].T  # (I, N)
+                earlier = self.proposer[o2, idx]
+                replaced = (other.to == who) & (earlier == j)  # the addressee's offer: countered
+                if other.to == j:
+                    replaced |= earlier == who  # the proposer's own earlier offer to j
+                self.active[o2, idx] &= ~replaced
+            if offer.best:
+                x = self._best_terms(m, proposer, j, lam, idx)
+            else:
+                ideal = self.pos.ideal[who, :, idx].T  # (I, runs): issues left out
+                x = np.where(np.isnan(offer.terms)[:, None], ideal, offer.terms[:, None])
+            self.terms[o][:, idx] = x
+            self.proposer[o, idx] = who
+            self.active[o, idx] = True
+            self.since[o, idx] = t
+            self.arrived[j, idx] = True
+            first = self.first_offer[idx]
+            self.first_offer[idx] = np.where(first == NEVER, t, first)
 
     def _best_terms(
         self, m: EscalationModel, proposer: np.ndarray, j: int, lam: np.ndarray, where: np.ndarray
@@ -332,10 +358,16 @@ class BargainTable:
                 party = self.deal_on & (self.parties[side] == i) & (self.deal_since < t)
                 if not party.any():
                     continue
+                u = self.rng.random(m.n_runs)  # drawn for every run: the stream does not depend on who
+                idx = np.flatnonzero(party)
+                n = m.n_runs
                 p = defection_chance(
-                    m.distrust[i], self.margin(m, i, self.deal_terms), self.constants["defection_rate"], lam
+                    _at(m.distrust[i], idx, n),
+                    self.margin(m, i, self.deal_terms[:, idx], idx),
+                    _at(self.constants["defection_rate"], idx, n),
+                    _at(lam, idx, n),
                 )
-                broken |= party & (self.rng.random(m.n_runs) < p)
+                broken[idx] |= u[idx] < p
         if broken.any():
             self.deal_on &= ~broken
             self.breakdown_step = np.where(broken & (self.breakdown_step == NEVER), t, self.breakdown_step)
@@ -359,3 +391,9 @@ class BargainTable:
         for k, issue in enumerate(self.spec.issue_ids):
             out[col.deal_term(issue)] = self.first_terms[k].astype(np.float32)
         return out
+
+
+def _at(a: np.ndarray | float, idx: np.ndarray, n: int) -> np.ndarray:
+    """A per-run array (last axis N) at the runs ``idx``; a scalar or per-step constant as is."""
+    arr = np.asarray(a)
+    return arr[..., idx] if arr.ndim and arr.shape[-1] == n else arr
