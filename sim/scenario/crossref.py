@@ -178,20 +178,20 @@ class Checker:
 
     def check_states_can_start(self) -> None:
         """A state off at the start needs a way on: its owner's acts, an event or a deal."""
-        switched = set()
+        switched: set[str] = set()  # malformed parts are reported elsewhere: skip them here
         for _, event in _items(self.data, "events"):
-            for effect in event.get("effects") or []:
-                if isinstance(effect, Mapping) and isinstance(effect.get("state"), Mapping):
-                    switched.add(effect["state"].get("id"))
+            for _, effect in _items(event, "effects"):
+                if isinstance(effect.get("state"), Mapping):
+                    switched.add(str(effect["state"].get("id")))
         section = self.data.get("bargaining")
         if isinstance(section, Mapping):
             for _, issue in _items(section, "issues"):
-                switched |= {f.get("state") for _, f in _items(issue, "puts_in_force")}
+                switched |= {str(f.get("state")) for _, f in _items(issue, "puts_in_force")}
         for i, state in _items(self.data, "states"):
             if (
                 not state.get("initially")
                 and not state.get("starts_with")
-                and state.get("id") not in switched
+                and str(state.get("id")) not in switched
             ):
                 self.add(
                     ("states", i),
