@@ -125,6 +125,12 @@ class BargainTable:
                 for f in POSITION_FIELDS:
                     arrays[f][a_i, k] = by_site["positions", actor.id, f"{issue}.{f}"]
         self.pos = Positions(**arrays)
+        self.reservation_utility = np.stack(  # U_i(r_i), (A, N): positions do not move in a run
+            [
+                terms_utility(self.pos.reservation[i], self.pos.ideal[i], self.pos.salience[i])
+                for i in range(n_a)
+            ]
+        )
         self.constants = {name: v for (group, _, name), v in by_site.items() if group == "bargaining"}
         n_o = len(spec.offers)
         self.active = np.zeros((n_o, n), dtype=bool)
@@ -142,38 +148,45 @@ class BargainTable:
         self.first_terms = np.full((n_i, n), np.nan)
         self.breakdown_step = np.full(n, NEVER, dtype=np.int64)
         self.vetoed = np.zeros(n, dtype=np.int64)
+        self._going_on = np.zeros((n_a, n))
+        self._going_on_step = -1
         # Each party's private type: the unobserved part of how it values a deal, drawn once per
         # run (Fearon 1995's private information), so an offer refused stays refused until the
         # margin moves; answering anew every step would let any offer through in time.
         self.accept_type = self.rng.random((n_a, n))
         self.veto_type = self.rng.random((n_a, n))
 
-    # ---- per-actor values -----------------------------------------------------------------------
+    # ---- per-actor values (on a subset ``cols`` of the runs: offers are rare) ---------------------
 
-    def going_on(self, m: EscalationModel, i: int) -> np.ndarray:
-        """g_i: the net cost to actor i of going on without a deal, utility points (N,)."""
+    def going_on(self, m: EscalationModel, i: int, cols: np.ndarray) -> np.ndarray:
+        """g_i: the net cost to actor i of going on without a deal, utility points, in runs ``cols``
+        (computed for every actor once per step, read many times)."""
+        if self._going_on_step != m.steps:
+            self._going_on = self._going_on_all(m)
+            self._going_on_step = m.steps
+        return self._going_on[i, cols]
+
+    @staticmethod
+    def _going_on_all(m: EscalationModel) -> np.ndarray:
+        """g (A, N) = w_pain C P - w_dur A P - w_wait W 1(t < t_wait) + w_war C (1 - T) E / E_max."""
         w, e = m.weights, m.effective
-        pressure = m.pressure[i]
-        before_wait = 1.0 if m.steps < m.cs.wait_step[i] else 0.0
+        before_wait = (m.steps < m.cs.wait_step).astype(float)[:, None]
+        cost = e["cost_sensitivity"]
         return (
-            w.pain * e["cost_sensitivity"][i] * pressure
-            - w.duress * e["pressure_aversion"][i] * pressure
-            - w.wait_out * e["wait_out"][i] * before_wait
-            + w.war_cost
-            * e["cost_sensitivity"][i]
-            * (1.0 - e["risk_tolerance"][i])
-            * m.escalation
-            / m.cs.e_max
+            w.pain * cost * m.pressure
+            - w.duress * e["pressure_aversion"] * m.pressure
+            - w.wait_out * e["wait_out"] * before_wait
+            + w.war_cost * cost * (1.0 - e["risk_tolerance"]) * m.escalation / m.cs.e_max
         )
 
-    def margin(self, m: EscalationModel, i: int, x: np.ndarray) -> np.ndarray:
-        """M_i(x): how much better the deal x is for actor i than going on (N,)."""
+    def margin(self, m: EscalationModel, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """M_i(x): how much better terms ``x`` (I, len(cols)) are for actor i than going on."""
         p = self.pos
         return acceptance_margin(
-            terms_utility(x, p.ideal[i], p.salience[i]),
-            terms_utility(p.reservation[i], p.ideal[i], p.salience[i]),
-            self.constants["deal_weight"],
-            self.going_on(m, i),
+            terms_utility(x, p.ideal[i][:, cols], p.salience[i][:, cols]),
+            self.reservation_utility[i, cols],
+            self.constants["deal_weight"][cols],
+            self.going_on(m, i, cols),
         )
 
     # ---- the step -------------------------------------------------------------------------------
@@ -192,10 +205,11 @@ class BargainTable:
         lam = m.dynamics["logit_precision"]
         added = np.zeros(m.n_runs)
         for o, offer in enumerate(self.spec.offers):
-            if offer.private or not self.active[o].any():
+            if offer.private:
                 continue
-            likely = logistic(lam * self.margin(m, offer.to, self.terms[o]))
-            added += self.active[o] * likely
+            cols = np.flatnonzero(self.active[o])
+            if cols.size:
+                added[cols] += logistic(lam[cols] * self.margin(m, offer.to, self.terms[o][:, cols], cols))
         if added.any():
             m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * added, 0.0, 1.0)
 
@@ -210,45 +224,49 @@ class BargainTable:
         for o, offer in enumerate(self.spec.offers):
             j = offer.to
             due = self.active[o] & (self.since[o] < t) & ~self.deal_on & m.present[j] & m.reconsiders[j]
-            if not due.any():
+            cols = np.flatnonzero(due)
+            if not cols.size:
                 continue
-            x = self.terms[o]
-            ok = due.copy()
+            x = self.terms[o][:, cols]
+            ok = np.ones(cols.size, dtype=bool)
             if offer.preconditions is not None:
-                ok &= m.holds(offer.preconditions, t)
-            margin = self.margin(m, j, x) - self.constants["audience_cost"] * self.refused[j]
-            accept = ok & (self.accept_type[j] < logistic(lam * margin))
+                ok = m.holds(offer.preconditions, t)[cols]
+            margin = (
+                self.margin(m, j, x, cols) - self.constants["audience_cost"][cols] * self.refused[j, cols]
+            )
+            accept = ok & (self.accept_type[j, cols] < logistic(lam[cols] * margin))
             for holder, subject, rid, stakes in self.spec.deal_vetoes:
                 # the holder judges every deal its subject is party to, as addressee or proposer
-                party = accept & ((subject == j) | (self.proposer[o] == subject))
+                party = accept & ((subject == j) | (self.proposer[o, cols] == subject))
                 if not party.any():
                     continue
-                kappa = logistic(lam * stakes * self.margin(m, holder, x))
-                p_block = m.draws.relations[rid] * (1.0 - kappa) * m.present[holder]
-                blocked = party & (self.veto_type[holder] < p_block)
-                self.vetoed += blocked
+                kappa = logistic(lam[cols] * stakes * self.margin(m, holder, x, cols))
+                p_block = m.draws.relations[rid][cols] * (1.0 - kappa) * m.present[holder, cols]
+                blocked = party & (self.veto_type[holder, cols] < p_block)
+                self.vetoed[cols] += blocked
                 accept &= ~blocked
-            refuse = due & ~accept
             if not offer.private:
-                self.refused[j] |= refuse
-            self.active[o] &= ~due  # answered either way
-            self._strike_deal(m, accept, o, j, x, t)
+                self.refused[j, cols] |= ~accept
+            self.active[o, cols] = False  # answered either way
+            self._strike_deal(m, cols[accept], o, j, x[:, accept], t)
 
     def _strike_deal(
-        self, m: EscalationModel, accept: np.ndarray, o: int, j: int, x: np.ndarray, t: int
+        self, m: EscalationModel, cols: np.ndarray, o: int, j: int, x: np.ndarray, t: int
     ) -> None:
-        if not accept.any():
+        if not cols.size:
             return
-        self.deal_on |= accept
-        self.deal_since = np.where(accept, t, self.deal_since)
-        self.deal_terms = np.where(accept, x, self.deal_terms)
-        self.parties[0] = np.where(accept, self.proposer[o], self.parties[0])
-        self.parties[1] = np.where(accept, j, self.parties[1])
-        first = accept & (self.deal_step == NEVER)
-        self.deal_step = np.where(first, t, self.deal_step)
-        self.first_terms = np.where(first, x, self.first_terms)
-        self.active[:, accept] = False  # a deal takes every other offer off the table
-        self._switch_in_force(m, accept, x, on=True)
+        self.deal_on[cols] = True
+        self.deal_since[cols] = t
+        self.deal_terms[:, cols] = x
+        self.parties[0, cols] = self.proposer[o, cols]
+        self.parties[1, cols] = j
+        first = self.deal_step[cols] == NEVER
+        self.deal_step[cols[first]] = t
+        self.first_terms[:, cols[first]] = x[:, first]
+        self.active[:, cols] = False  # a deal takes every other offer off the table
+        where = np.zeros(m.n_runs, dtype=bool)
+        where[cols] = True
+        self._switch_in_force(m, where, self.deal_terms, on=True)
 
     def _switch_in_force(self, m: EscalationModel, where: np.ndarray, x: np.ndarray, on: bool) -> None:
         for k, state, at_least in self.spec.in_force:
@@ -259,63 +277,62 @@ class BargainTable:
     def _table(self, m: EscalationModel, choices: np.ndarray, t: int) -> None:
         """Offers made this step go on the table (replacing the proposer's earlier offer to the
         same addressee and answering the addressee's offer to the proposer: a counter-offer)."""
-        lam = m.dynamics["logit_precision"]
         self.arrived[:] = False
         for o, offer in enumerate(self.spec.offers):
             made_by = choices == offer.action  # (A, N)
-            if not made_by.any():
+            cols = np.flatnonzero(made_by.any(axis=0) & ~self.deal_on)
+            if not cols.size:
                 continue
-            made = made_by.any(axis=0) & ~self.deal_on
-            proposer = np.argmax(made_by, axis=0)
+            proposer = np.argmax(made_by[:, cols], axis=0)
             j = offer.to
             for o2, other in enumerate(self.spec.offers):
-                same_pair = (other.to == j) & (self.proposer[o2] == proposer)
-                counter = (other.to == proposer) & (j == self.proposer[o2])
-                self.active[o2] &= ~(made & (same_pair | counter))
-            x = np.where(np.isnan(offer.terms)[:, None], self._ideal_of(proposer), offer.terms[:, None])
+                earlier = self.proposer[o2, cols]
+                replaced = ((other.to == j) & (earlier == proposer)) | (
+                    (other.to == proposer) & (earlier == j)
+                )
+                self.active[o2, cols] &= ~replaced
             if offer.best:
-                x = self._best_terms(m, proposer, j, lam)
-            self.terms[o] = np.where(made, x, self.terms[o])
-            self.proposer[o] = np.where(made, proposer, self.proposer[o])
-            self.active[o] |= made
-            self.since[o] = np.where(made, t, self.since[o])
-            self.arrived[j] |= made
-            self.first_offer = np.where(made & (self.first_offer == NEVER), t, self.first_offer)
+                x = self._best_terms(m, proposer, j, cols)
+            else:
+                ideal = self.pos.ideal[proposer, :, cols].T  # (I, n)
+                x = np.where(np.isnan(offer.terms)[:, None], ideal, offer.terms[:, None])
+            self.terms[o][:, cols] = x
+            self.proposer[o, cols] = proposer
+            self.active[o, cols] = True
+            self.since[o, cols] = t
+            self.arrived[j, cols] = True
+            fresh = cols[self.first_offer[cols] == NEVER]
+            self.first_offer[fresh] = t
 
-    def _ideal_of(self, proposer: np.ndarray) -> np.ndarray:
-        cols = np.arange(proposer.size)
-        return self.pos.ideal[proposer, :, cols].T  # (I, N)
-
-    def _best_terms(self, m: EscalationModel, proposer: np.ndarray, j: int, lam: np.ndarray) -> np.ndarray:
-        cols = np.arange(proposer.size)
+    def _best_terms(self, m: EscalationModel, proposer: np.ndarray, j: int, cols: np.ndarray) -> np.ndarray:
         p = self.pos
         mine = (
             p.ideal[proposer, :, cols].T,
             p.salience[proposer, :, cols].T,
             p.reservation[proposer, :, cols].T,
         )
-        res_u = terms_utility(p.reservation[j], p.ideal[j], p.salience[j])
-        w = np.maximum(self.constants["deal_weight"], 1e-12)
-        slack = self.going_on(m, j) - self.constants["audience_cost"] * self.refused[j] - aim_margin(lam)
-        need = res_u - slack / w
-        return best_acceptable(mine, (p.ideal[j], p.salience[j]), need)
+        lam = m.dynamics["logit_precision"][cols]
+        w = np.maximum(self.constants["deal_weight"][cols], 1e-12)
+        audience = self.constants["audience_cost"][cols] * self.refused[j, cols]
+        slack = self.going_on(m, j, cols) - audience - aim_margin(lam)
+        need = self.reservation_utility[j, cols] - slack / w
+        return best_acceptable(mine, (p.ideal[j][:, cols], p.salience[j][:, cols]), need)
 
     def _defect(self, m: EscalationModel, t: int) -> None:
         """Each party of a deal in force defects with its chance; a defection breaks the deal."""
-        if not self.deal_on.any():
+        live = self.deal_on & (self.deal_since < t)  # a deal struck this step holds until the next
+        if not live.any():
             return
         lam = m.dynamics["logit_precision"]
         broken = np.zeros(m.n_runs, dtype=bool)
+        u = self.rng.random((2, m.n_runs))
         for side in range(2):
-            for i in range(m.cs.n_actors):
-                # a deal struck this step holds at least until the next
-                party = self.deal_on & (self.parties[side] == i) & (self.deal_since < t)
-                if not party.any():
-                    continue
-                p = defection_chance(
-                    m.distrust[i], self.margin(m, i, self.deal_terms), self.constants["defection_rate"], lam
-                )
-                broken |= party & (self.rng.random(m.n_runs) < p)
+            for i in np.unique(self.parties[side, live]):
+                cols = np.flatnonzero(live & (self.parties[side] == i))
+                margin = self.margin(m, int(i), self.deal_terms[:, cols], cols)
+                rate = self.constants["defection_rate"][cols]
+                p = defection_chance(m.distrust[i, cols], margin, rate, lam[cols])
+                broken[cols] |= u[side, cols] < p
         if broken.any():
             self.deal_on &= ~broken
             self.breakdown_step = np.where(broken & (self.breakdown_step == NEVER), t, self.breakdown_step)

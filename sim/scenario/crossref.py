@@ -180,15 +180,26 @@ class Checker:
         """A state off at the start needs a way on: its owner's acts, an event or a deal."""
         switched = set()
         for _, event in _items(self.data, "events"):
-            for effect in event.get("effects") or []:
+            effects = event.get("effects")
+            for effect in effects if isinstance(effects, list) else []:
                 if isinstance(effect, Mapping) and isinstance(effect.get("state"), Mapping):
-                    switched.add(effect["state"].get("id"))
+                    ident = effect["state"].get("id")
+                    if isinstance(ident, str):
+                        switched.add(ident)
         section = self.data.get("bargaining")
         if isinstance(section, Mapping):
             for _, issue in _items(section, "issues"):
-                switched |= {f.get("state") for _, f in _items(issue, "puts_in_force")}
+                switched |= {
+                    f.get("state")
+                    for _, f in _items(issue, "puts_in_force")
+                    if isinstance(f.get("state"), str)
+                }
         for i, state in _items(self.data, "states"):
-            if not state.get("initially") and not state.get("starts_with") and state.get("id") not in switched:
+            if (
+                not state.get("initially")
+                and not state.get("starts_with")
+                and state.get("id") not in switched
+            ):
                 self.add(
                     ("states", i),
                     "a state that is off at the start needs `starts_with:` acts, an event that "

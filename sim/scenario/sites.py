@@ -409,7 +409,7 @@ class BargainingSites(SiteFamily):
         return value
 
     def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
-        data["bargaining"][parts[1]] = param
+        data.setdefault("bargaining", {})[parts[1]] = param
 
 
 FAMILIES: tuple[SiteFamily, ...] = (
