@@ -189,11 +189,9 @@ class Checker:
         section = self.data.get("bargaining")
         if isinstance(section, Mapping):
             for _, issue in _items(section, "issues"):
-                switched |= {
-                    f.get("state")
-                    for _, f in _items(issue, "puts_in_force")
-                    if isinstance(f.get("state"), str)
-                }
+                for _, f in _items(issue, "puts_in_force"):
+                    if isinstance(f.get("state"), str):
+                        switched.add(f["state"])
         for i, state in _items(self.data, "states"):
             if (
                 not state.get("initially")
