@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from sim.analysis import stats
 from sim.analysis.compare import OutcomeDiff, VariantComparison
 from sim.engine.results import RunResults
+from sim.report.axes import percent_ticks
 from sim.report.page import ptext
 from sim.report.plotting import LAYOUT, PALETTE, dates, fan_traces, ladder_axis
 
@@ -74,7 +75,10 @@ def fig_differences(comparisons: Sequence[VariantComparison]) -> go.Figure:
         )
     fig.add_hline(y=0, line={"color": "#444", "width": 1})
     fig.update_layout(**LAYOUT, height=460, barmode="group", legend={"orientation": "h", "y": -0.2})
-    fig.update_yaxes(title_text="variant − base (probability)", tickformat="+.1%")
+    ends = [0.0] + [v for c in comparisons for d in c.outcomes for v in d.paired if math.isfinite(v)]
+    fig.update_yaxes(
+        title_text="variant − base (probability)", **percent_ticks(min(ends), max(ends), signed=True)
+    )
     return fig
 
 
@@ -146,11 +150,13 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
         vertical_spacing=0.12,
         subplot_titles=[ptext(names[o]) for o in outcome_ids],
     )
+    top = 0.0
     for j, oid in enumerate(outcome_ids):
         for i, r in enumerate(results):
             if oid not in r.outcome_ids:
                 continue
             steps, cum = stats.time_to_event(r, oid)
+            top = max(top, float(max(cum, default=0.0)))
             fig.add_trace(
                 go.Scatter(
                     x=dates(r, steps),
@@ -166,5 +172,5 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
                 col=j % cols + 1,
             )
     fig.update_layout(**LAYOUT, height=300 * rows + 80, legend={"orientation": "h", "y": -0.12})
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero", **percent_ticks(0.0, max(top, 0.01)))
     return fig

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from sim.analysis import stats
 from sim.engine.results import RunResults
+from sim.report.axes import percent_ticks
 from sim.report.page import ptext
 from sim.report.plotting import LAYOUT, color, dates, fan_traces, ladder_axis, mark_events
 from sim.scenario.schema import Scenario
@@ -50,8 +51,8 @@ def fig_outcomes(results: RunResults) -> go.Figure:
     fig.update_layout(
         **LAYOUT,
         height=max(220, 70 * len(t) + 80),
-        xaxis={"range": [0, 1], "tickformat": ".0%"},
-        yaxis={"autorange": "reversed"},
+        xaxis={"range": [0, 1], **percent_ticks(0.0, 1.0)},
+        yaxis={"autorange": "reversed", "automargin": True},
         showlegend=False,
     )
     fig.update_xaxes(title_text="probability over the horizon")
@@ -83,8 +84,10 @@ def fig_fan(results: RunResults) -> go.Figure:
 def fig_time_to_event(results: RunResults) -> go.Figure:
     """Cumulative probability of each outcome's first occurrence over the horizon."""
     fig = go.Figure()
+    top = 0.0
     for i, o in enumerate(results.scenario.outcomes):
         steps, cum = stats.time_to_event(results, o.id)
+        top = max(top, float(np.max(cum, initial=0.0)))
         fig.add_trace(
             go.Scatter(
                 x=dates(results, steps),
@@ -98,7 +101,7 @@ def fig_time_to_event(results: RunResults) -> go.Figure:
     fig.update_layout(
         **LAYOUT,
         height=400,
-        yaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"rangemode": "tozero", **percent_ticks(0.0, max(top, 0.01))},
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_yaxes(title_text="share of runs where it has happened")
@@ -126,49 +129,72 @@ def fig_peak_levels(results: RunResults) -> go.Figure:
             "highest level for %{customdata:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(**LAYOUT, height=340, yaxis={"tickformat": ".0%", "range": [0, 1.05]}, showlegend=False)
+    fig.update_layout(
+        **LAYOUT, height=340, yaxis={"range": [0, 1.05], **percent_ticks(0.0, 1.0)}, showlegend=False
+    )
     fig.update_yaxes(title_text="runs reaching the level")
     return fig
 
 
-def fig_actions(results: RunResults) -> go.Figure:
-    """Each actor's action mix per step (stacked shares), one subplot per actor."""
-    sc = results.scenario
+def action_shares(results: RunResults) -> tuple[np.ndarray, np.ndarray]:
+    """``(share, overall)``: ``share[t, i, k]`` = share of actor ``i``'s decisions at step ``t + 1``
+    (over all runs) that were action ``k``; ``overall[i, k]`` the same over the whole horizon."""
     counts = results.action_counts.astype(float)
-    x = dates(results, range(1, counts.shape[0] + 1))
+    per_step = counts.sum(axis=2, keepdims=True)
+    share = counts / np.where(per_step > 0, per_step, 1.0)
+    total = counts.sum(axis=0)
+    overall = total / np.where(total.sum(axis=1, keepdims=True) > 0, total.sum(axis=1, keepdims=True), 1.0)
+    return share, overall
+
+
+def fig_actions(results: RunResults) -> go.Figure:
+    """Each actor's acts other than the status quo, as shares of its decisions per step (lines),
+    one subplot per actor with its own percent axis; the status quo's overall share is in the
+    subplot title (it would otherwise fill the chart and hide the rare acts that matter)."""
+    sc = results.scenario
+    share, overall = action_shares(results)
+    sq = sc.action_ids.index(sc.status_quo_action)
+    x = dates(results, range(1, share.shape[0] + 1))
+    titles = [
+        f"{ptext(a.name)}: {ptext(sc.action(sc.status_quo_action).name)} "
+        f"{100 * overall[i, sq]:.1f}% of steps (not drawn)"
+        for i, a in enumerate(sc.actors)
+    ]
     fig = make_subplots(
         rows=len(sc.actors),
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.04,
-        subplot_titles=[ptext(a.name) for a in sc.actors],
+        vertical_spacing=0.3 / len(sc.actors),
+        subplot_titles=titles,
     )
     shown: set[str] = set()
     for i, actor in enumerate(sc.actors, start=1):
-        total = counts[:, i - 1, :].sum(axis=1)
-        total = np.where(total > 0, total, 1.0)
+        top = 0.0
         for aid in actor.actions:
             k = sc.action_ids.index(aid)
-            share = counts[:, i - 1, k] / total
+            if k == sq:
+                continue
             name = ptext(sc.action(aid).name)
+            y = share[:, i - 1, k]
+            top = max(top, float(y.max(initial=0.0)))
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=share,
+                    y=y,
                     mode="lines",
-                    stackgroup=f"actor{i}",
                     name=name,
                     legendgroup=aid,
                     showlegend=aid not in shown,
-                    line={"width": 0.5, "color": color(k)},
-                    hovertemplate="%{x}: " + name + " %{y:.1%}<extra>" + ptext(actor.name) + "</extra>",
+                    line={"width": 1.5, "color": color(k)},
+                    hovertemplate="%{x}: " + name + " %{y:.2%}<extra>" + ptext(actor.name) + "</extra>",
                 ),
                 row=i,
                 col=1,
             )
             shown.add(aid)
-        fig.update_yaxes(range=[0, 1], tickformat=".0%", row=i, col=1)
-    fig.update_layout(**LAYOUT, height=220 * len(sc.actors) + 80, hovermode="x unified")
+        top = top if top > 0 else 0.01
+        fig.update_yaxes(range=[0, top * 1.08], **percent_ticks(0.0, top * 1.08), row=i, col=1)
+    fig.update_layout(**LAYOUT, height=200 * len(sc.actors) + 100, hovermode="x unified")
     return fig
 
 
@@ -213,6 +239,7 @@ def fig_drivers(results: RunResults, table: Any) -> go.Figure:
             col=1,
         )
         fig.update_xaxes(range=[-1, 1], row=i, col=1)
+        fig.update_yaxes(automargin=True, row=i, col=1)
     fig.update_xaxes(title_text="PRCC (partial rank correlation)", row=len(outcomes), col=1)
     fig.update_layout(**LAYOUT, height=len(outcomes) * (22 * bars + 70) + 80)
     return fig

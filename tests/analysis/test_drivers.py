@@ -40,7 +40,9 @@ def test_drivers_table_finds_the_planted_driver() -> None:
     assert prcc["param.dynamics.relaxation"] > 0
     assert not talks["significant"].to_dict()["param.actors.beta.traits.resolve"]
     assert (t["p_adjusted"] >= t["p_value"]).all()
-    assert war.loc[0, "label"] == "alpha hawkishness"
+    # readable labels from the parameter-site table: actor name + trait words
+    assert war.loc[0, "label"] == "Alpha state: hawkishness"
+    assert talks.loc["param.dynamics.relaxation", "label"] == "calming of escalation per step"
 
 
 def test_drivers_table_without_params() -> None:
