@@ -83,8 +83,9 @@ def drivers_table(
     With more than ``max_runs`` runs, a reproducible random subsample of ``max_runs`` is used
     (PRCC and its p-values are then those of the subsample).
 
-    Columns: ``outcome``, ``param`` (column name), ``label`` (reader-facing words from the parameter-site table: actor name and trait), ``prcc`` (-1..1),
-    ``p_value``, ``p_adjusted`` (Bonferroni over all rows), ``significant`` (p_adjusted < alpha),
+    Columns: ``outcome``, ``param`` (column name), ``label`` (reader-facing words from the
+    parameter-site table: actor name and trait), ``prcc`` (-1..1), ``p_value``,
+    ``p_adjusted`` (Bonferroni over all rows), ``significant`` (p_adjusted < alpha),
     and with ``logit``: ``logit_coef`` (log-odds per sd), ``logit_p``. Empty when no parameter
     varies.
     """

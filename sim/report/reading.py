@@ -13,7 +13,7 @@ from typing import Literal
 
 from sim.report.page import Markup, join, tag
 from sim.scenario.schema import Scenario
-from sim.scenario.sites import param_sites
+from sim.scenario.sites import calibrated_sites
 
 ReportKind = Literal["run", "compare", "sweep"]
 
@@ -46,7 +46,7 @@ INTERVALS = (
 
 def calibrated_labels(scenario: Scenario) -> list[str]:
     """Labels of the parameters whose provenance is ``calibrated:`` (fitted to data)."""
-    return [s.label for s in param_sites(scenario) if getattr(s.param, "calibrated", None)]
+    return [s.label for s in calibrated_sites(scenario)]
 
 
 def status_text(calibrated: Sequence[str]) -> str:

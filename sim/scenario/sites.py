@@ -376,3 +376,8 @@ def label_for(path: str, labels: dict[str, str] | None = None) -> str:
     """The label of ``path`` from ``labels`` (:func:`param_labels`), else words from the path
     alone (:func:`sim.scenario.site_labels.label_from_path`)."""
     return (labels or {}).get(path) or label_from_path(path)
+
+
+def calibrated_sites(scenario: Scenario) -> list[ParamSite]:
+    """The sites whose Param has ``calibrated:`` provenance (fitted to data), in draw order."""
+    return [s for s in param_sites(scenario) if getattr(s.param, "calibrated", None)]
