@@ -168,7 +168,7 @@ def _discover(
         y = p > thr
         if len(points) < 20 or y.all() or not y.any():
             notes.append(
-                f"PRIM skipped for {o}: {int(y.sum())} of {len(points)} points have "
+                f"PRIM skipped for P({name}): {int(y.sum())} of {len(points)} points have "
                 f"P > {thr:g} (need some but not all, and at least 20 points)"
             )
             continue

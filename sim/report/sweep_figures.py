@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from sim.analysis.sensitivity import Surface
 from sim.analysis.stats import wilson_interval
@@ -74,51 +75,59 @@ def surface_figure(s: Surface, param: Label, outcome: Label) -> go.Figure:
     return fig
 
 
+LINE_COLUMNS = 2
+"""Panels per row of the one-parameter chart."""
+
+
 def line_figure(
     points: pd.DataFrame, parameter: str, outcomes: Sequence[str], param: Label, outcome: Label
 ) -> go.Figure:
-    """One-parameter sweep: each outcome's probability against the parameter, with the 95%
-    Wilson interval of each point's runs as a band (when the ``runs`` column is there)."""
+    """One-parameter sweep: each outcome's probability against the parameter, one panel per
+    outcome with its own axis (rare outcomes show their variation), and the 95% Wilson interval
+    of each point's runs as a band (when the ``runs`` column is there)."""
     pts = points.sort_values(parameter, kind="stable")
     x = pts[parameter].to_numpy(dtype=float)
     runs = pts[columns.RUNS].to_numpy(dtype=float) if columns.RUNS in pts else None
-    fig = go.Figure()
-    top = 0.0
+    cols = min(LINE_COLUMNS, len(outcomes))
+    rows = math.ceil(len(outcomes) / cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        vertical_spacing=0.3 / rows,
+        horizontal_spacing=0.1,
+        subplot_titles=[ptext(outcome(o)) for o in outcomes],
+    )
+    xl = ptext(param(parameter))
     for i, o in enumerate(outcomes):
+        row, col = i // cols + 1, i % cols + 1
         p = pts[o].to_numpy(dtype=float)
         name, tint = ptext(outcome(o)), color(i)
+        lo, hi = p, p
         if runs is not None:
-            lo, hi = wilson_interval(np.round(p * runs), runs)
-            lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
-            top = max(top, float(np.nanmax(hi, initial=0.0)))
-            band = {"x": x, "mode": "lines", "line": {"width": 0}, "legendgroup": name, "hoverinfo": "skip"}
-            fig.add_scatter(y=lo, showlegend=False, **band)
-            fig.add_scatter(
-                y=hi,
-                fill="tonexty",
-                fillcolor=_rgba(tint, 0.2),
-                name=f"{name}: 95% interval",
-                showlegend=False,
-                **band,
-            )
-        top = max(top, float(np.nanmax(p, initial=0.0)))
+            lo, hi = (np.asarray(v, dtype=float) for v in wilson_interval(np.round(p * runs), runs))
+            band = {"x": x, "mode": "lines", "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"}
+            fig.add_scatter(y=lo, row=row, col=col, **band)
+            fig.add_scatter(y=hi, fill="tonexty", fillcolor=_rgba(tint, 0.2), row=row, col=col, **band)
         fig.add_scatter(
             x=x,
             y=p,
             mode="lines+markers",
             name=name,
-            legendgroup=name,
+            showlegend=False,
             line={"color": tint, "width": 2},
-            hovertemplate=f"{ptext(param(parameter))}=%{{x:.4g}}<br>{name} %{{y:.2%}}<extra></extra>",
+            customdata=np.column_stack([lo, hi]),
+            hovertemplate=f"{xl}=%{{x:.4g}}<br>{name} %{{y:.2%}} "
+            "(95% interval %{customdata[0]:.2%} to %{customdata[1]:.2%})<extra></extra>",
+            row=row,
+            col=col,
         )
-    top = max(top, 0.01) * 1.05
+        top = max(float(np.nanmax(hi, initial=0.0)), 0.01) * 1.05
+        fig.update_yaxes(range=[0, top], **percent_ticks(0.0, top), row=row, col=col)
+    for col in range(1, cols + 1):
+        fig.update_xaxes(title_text=xl, row=rows, col=col)
     fig.update_layout(
-        height=440,
-        xaxis_title=ptext(param(parameter)),
-        yaxis={"title": "probability", "range": [0, top], **percent_ticks(0.0, top)},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 70, "r": 20, "t": 30, "b": 60},
-        template="plotly_white",
+        height=260 * rows + 80, margin={"l": 70, "r": 20, "t": 40, "b": 60}, template="plotly_white"
     )
     return fig
 

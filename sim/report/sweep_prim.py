@@ -107,7 +107,7 @@ def prim_figure(r: PrimResult) -> go.Figure:
                 "cmin": 0,
                 "cmax": max(1, len(r.parameters)),
                 "showscale": phase == "peel",
-                "colorbar": {"title": {"text": "restricted<br>parameters"}},
+                "colorbar": {"title": {"text": "restricted<br>parameters"}, "dtick": 1},
             },
             customdata=np.column_stack([g["step"], g["support"], g["restricted"]]),
             hovertemplate="step %{customdata[0]}<br>coverage %{x:.1%}<br>density %{y:.1%}"

@@ -166,8 +166,9 @@ def _line_sections(a: SweepAnalysis, w: Words) -> list[Section]:
         Section(
             f"Outcome probabilities over {w.param(p)}",
             line_figure(a.points, p, a.outcomes, w.param, w.outcome),
-            caption="One point per value swept; bands: 95% Wilson intervals of each point's "
-            "runs (Monte Carlo error). The axis is scaled to the probabilities found.",
+            caption="One panel per outcome, each with its own axis scaled to the probabilities "
+            "found; one point per value swept; bands: 95% Wilson intervals of each point's runs "
+            "(Monte Carlo error).",
         )
     ]
 
@@ -241,7 +242,7 @@ def _parcoords_sections(a: SweepAnalysis, w: Words) -> list[Section]:
 def _prim_sections(a: SweepAnalysis, w: Words) -> list[Section]:
     return [
         Section(
-            f"Scenario discovery (PRIM): {r.label}",
+            f"Scenario discovery (PRIM): {_prim_title(r.label, a.outcomes, w)}",
             prim_figure(r),
             before=prim_table(r, w.param),
             caption="Each point is a box of the peeling (then pasting) trajectory: coverage = share "
@@ -250,3 +251,12 @@ def _prim_sections(a: SweepAnalysis, w: Words) -> list[Section]:
         )
         for r in a.prim
     ]
+
+
+def _prim_title(label: str, outcomes: list[str], w: Words) -> str:
+    """``P(war) > 0.2`` with the outcome's name for its id."""
+    for o in outcomes:
+        short = f"P({columns.outcome_of(o)}) "
+        if label.startswith(short):
+            return w.outcome(o) + " " + label.removeprefix(short)
+    return label
