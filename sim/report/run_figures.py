@@ -7,6 +7,7 @@ Each takes a :class:`~sim.engine.results.RunResults` (and, for the drivers, the 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -136,27 +137,50 @@ def fig_peak_levels(results: RunResults) -> go.Figure:
     return fig
 
 
-def action_shares(results: RunResults) -> tuple[np.ndarray, np.ndarray]:
-    """``(share, overall)``: ``share[t, i, k]`` = share of actor ``i``'s decisions at step ``t + 1``
-    (over all runs) that were action ``k``; ``overall[i, k]`` the same over the whole horizon."""
+ACTION_WINDOW_DAYS = 7
+"""The action chart counts acts per window of about this many days (a week): daily shares of
+rare acts are too noisy to read."""
+MAX_ACTION_POINTS = 150
+"""At most this many windows per line (longer horizons get longer windows)."""
+TITLE_CHARS = 60
+
+
+def action_window(step_days: int, steps: int) -> int:
+    """Steps per window of the action chart: about a week, and at most
+    :data:`MAX_ACTION_POINTS` windows over ``steps`` steps."""
+    week = max(1, round(ACTION_WINDOW_DAYS / max(step_days, 1)))
+    return max(week, math.ceil(steps / MAX_ACTION_POINTS))
+
+
+def action_shares(results: RunResults, window: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``(share, overall)``: ``share[w, i, k]`` = share of actor ``i``'s decisions in window ``w``
+    (``window`` steps, the last one possibly shorter; over all runs) that were action ``k``;
+    ``overall[i, k]`` the same over the whole horizon."""
     counts = results.action_counts.astype(float)
-    per_step = counts.sum(axis=2, keepdims=True)
-    share = counts / np.where(per_step > 0, per_step, 1.0)
+    starts = np.arange(0, counts.shape[0], max(window, 1))
+    binned = np.add.reduceat(counts, starts, axis=0) if counts.shape[0] else counts
+    per = binned.sum(axis=2, keepdims=True)
+    share = binned / np.where(per > 0, per, 1.0)
     total = counts.sum(axis=0)
-    overall = total / np.where(total.sum(axis=1, keepdims=True) > 0, total.sum(axis=1, keepdims=True), 1.0)
-    return share, overall
+    norm = total.sum(axis=1, keepdims=True)
+    return share, total / np.where(norm > 0, norm, 1.0)
+
+
+def _cut(text: str, n: int = TITLE_CHARS) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
 def fig_actions(results: RunResults) -> go.Figure:
-    """Each actor's acts other than the status quo, as shares of its decisions per step (lines),
+    """Each actor's acts other than the status quo, as shares of its decisions per week (lines),
     one subplot per actor with its own percent axis; the status quo's overall share is in the
     subplot title (it would otherwise fill the chart and hide the rare acts that matter)."""
     sc = results.scenario
-    share, overall = action_shares(results)
+    window = action_window(sc.scenario.step_days, results.action_counts.shape[0])
+    share, overall = action_shares(results, window)
     sq = sc.action_ids.index(sc.status_quo_action)
-    x = dates(results, range(1, share.shape[0] + 1))
+    x = dates(results, range(1, results.action_counts.shape[0] + 1, window))
     titles = [
-        f"{ptext(a.name)}: {ptext(sc.action(sc.status_quo_action).name)} "
+        f"{ptext(_cut(a.name))}: {ptext(sc.action(sc.status_quo_action).name)} "
         f"{100 * overall[i, sq]:.1f}% of steps (not drawn)"
         for i, a in enumerate(sc.actors)
     ]
@@ -185,16 +209,21 @@ def fig_actions(results: RunResults) -> go.Figure:
                     name=name,
                     legendgroup=aid,
                     showlegend=aid not in shown,
-                    line={"width": 1.5, "color": color(k)},
+                    line={"width": 1.5, "color": color(k), "shape": "hv"},
                     hovertemplate="%{x}: " + name + " %{y:.2%}<extra>" + ptext(actor.name) + "</extra>",
                 ),
                 row=i,
                 col=1,
             )
             shown.add(aid)
-        top = top if top > 0 else 0.01
-        fig.update_yaxes(range=[0, top * 1.08], **percent_ticks(0.0, top * 1.08), row=i, col=1)
-    fig.update_layout(**LAYOUT, height=200 * len(sc.actors) + 100, hovermode="x unified")
+        top = (top if top > 0 else 0.01) * 1.08
+        fig.update_yaxes(range=[0, top], **percent_ticks(0.0, top), row=i, col=1)
+    fig.update_layout(
+        **LAYOUT,
+        height=200 * len(sc.actors) + 60 + 22 * math.ceil(len(shown) / 3),
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+    )
     return fig
 
 

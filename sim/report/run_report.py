@@ -143,8 +143,8 @@ def _actions(results: RunResults) -> list[Section]:
         Section(
             "Who does what",
             fig_actions(results),
-            "How often each actor takes each act, as a share of all its steps over all runs, per "
-            f"date; “{sq}” (the status quo) is left out so that the rare acts that matter "
+            "How often each actor takes each act, as a share of all its decisions over all runs, "
+            f"week by week; “{sq}” (the status quo) is left out so that the rare acts that matter "
             "show; each panel's title says how often the actor held to it. Axes are scaled per actor.",
         )
     ]
