@@ -31,10 +31,10 @@ from scipy import stats
 TRAJECTORY_COLUMNS = ["step", "phase", "coverage", "density", "support", "restricted"]
 BOX_COLUMNS = ["parameter", "low", "high", "restricted", "qp_value", "cut", "matters"]
 
-MIN_CUT = 0.10
+MIN_CUT = 0.15
 """A restriction matters when the box leaves out at least this share of the parameter's range
-(low and high ends together): a box of 0.31-0.94 on a range of 0.3-1.0 cuts 10% and no more, a
-trim of the edges that says nothing about where the cases are."""
+(low and high ends together). A box of 0.31-0.94 on a range of 0.3-1.0 cuts 10%: a trim of the
+edges by the peeling that says nothing about where the cases are, and is not reported."""
 
 
 @dataclass
