@@ -145,10 +145,10 @@ MAX_ACTION_POINTS = 150
 TITLE_CHARS = 60
 
 
-def action_window(step_days: int, steps: int) -> int:
+def action_window(step_days: float, steps: int) -> int:
     """Steps per window of the action chart: about a week, and at most
     :data:`MAX_ACTION_POINTS` windows over ``steps`` steps."""
-    week = max(1, round(ACTION_WINDOW_DAYS / max(step_days, 1)))
+    week = max(1, round(ACTION_WINDOW_DAYS / step_days)) if step_days > 0 else 1
     return max(week, math.ceil(steps / MAX_ACTION_POINTS))
 
 

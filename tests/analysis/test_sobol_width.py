@@ -48,5 +48,7 @@ def test_suggested_n_is_a_larger_power_of_two_that_reaches_the_target(n: int, wi
 
 
 def test_suggestion_grows_with_the_width() -> None:
-    assert suggested_base_samples(32, 0.2) <= suggested_base_samples(32, 0.46) <= suggested_base_samples(32, 0.9)
+    assert (
+        suggested_base_samples(32, 0.2) <= suggested_base_samples(32, 0.46) <= suggested_base_samples(32, 0.9)
+    )
     assert suggested_base_samples(32, 0.2) == pytest.approx(128)

@@ -27,7 +27,9 @@ def test_the_issue_example_has_distinct_ticks() -> None:
 
 
 @given(
-    lo=st.floats(-1.0, 1.0), span=st.floats(1e-5, 2.0), signed=st.booleans(),
+    lo=st.floats(-1.0, 1.0),
+    span=st.floats(1e-5, 2.0),
+    signed=st.booleans(),
 )
 def test_tick_labels_are_distinct_and_few(lo: float, span: float, signed: bool) -> None:
     texts = _tick_texts(lo, lo + span, signed)
@@ -56,9 +58,7 @@ def test_labels_in_a_row_do_not_overlap() -> None:
 
 
 @given(
-    st.lists(
-        st.tuples(st.floats(0, 500), st.floats(0.1, 100), st.booleans()), min_size=1, max_size=30
-    ),
+    st.lists(st.tuples(st.floats(0, 500), st.floats(0.1, 100), st.booleans()), min_size=1, max_size=30),
     st.floats(0, 5),
 )
 def test_label_rows_never_overlap(labels: list[tuple[float, float, bool]], gap: float) -> None:

@@ -25,7 +25,10 @@ def test_traits_read_actor_name_and_trait_words(labels: dict[str, str]) -> None:
         labels["actors.khamenei.traits.pressure_aversion"]
         == "Ayatollah Ali Khamenei (Supreme Leader): refusal to talk under pressure"
     )
-    assert labels["actors.trump_admin.traits.inconsistency"] == "The Trump administration: inconsistent signalling"
+    assert (
+        labels["actors.trump_admin.traits.inconsistency"]
+        == "The Trump administration: inconsistent signalling"
+    )
 
 
 def test_no_label_is_a_bare_field_name(labels: dict[str, str]) -> None:

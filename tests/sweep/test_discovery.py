@@ -107,4 +107,3 @@ def test_only_restrictions_that_matter_are_reported() -> None:
     # a looser threshold turns trims into restrictions; a threshold of 1 leaves none
     assert set(prim(x, y, min_cut=0.0).restrictions()["parameter"]) == set(res.restricted()["parameter"])
     assert prim(x, y, min_cut=1.0).restrictions().empty
-
