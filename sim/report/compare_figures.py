@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -150,13 +151,13 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
         vertical_spacing=0.12,
         subplot_titles=[ptext(names[o]) for o in outcome_ids],
     )
-    top = 0.0
     for j, oid in enumerate(outcome_ids):
+        top = 0.0
         for i, r in enumerate(results):
             if oid not in r.outcome_ids:
                 continue
             steps, cum = stats.time_to_event(r, oid)
-            top = max(top, float(max(cum, default=0.0)))
+            top = max(top, float(np.max(cum, initial=0.0)))
             fig.add_trace(
                 go.Scatter(
                     x=dates(r, steps),
@@ -171,6 +172,7 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
                 row=j // cols + 1,
                 col=j % cols + 1,
             )
+        top = max(top, 0.01) * 1.05  # each panel on its own scale: rare outcomes still show
+        fig.update_yaxes(range=[0, top], **percent_ticks(0.0, top), row=j // cols + 1, col=j % cols + 1)
     fig.update_layout(**LAYOUT, height=300 * rows + 80, legend={"orientation": "h", "y": -0.12})
-    fig.update_yaxes(rangemode="tozero", **percent_ticks(0.0, max(top, 0.01)))
     return fig
