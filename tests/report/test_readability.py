@@ -24,6 +24,7 @@ from sim.engine.runner import run_scenario
 from sim.report.compare_report import write_compare_report
 from sim.report.reading import status_text
 from sim.report.run_report import write_run_report
+from sim.report.scenario_section import scenario_html
 from sim.report.sweep_report import write_sweep_report
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -247,3 +248,20 @@ def test_how_to_read_says_when_the_scenario_is_calibrated() -> None:
     text = status_text(["Alpha state: resolve", "calming of escalation per step"])
     assert "calibrated" in text and "2 parameter(s)" in text and "Alpha state: resolve" in text
     assert "not forecasts" not in text
+
+
+INTERNAL_WORDS = ("seed text", "shared/seed", "seed/article")
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_bundled_scenarios_show_no_internal_wording(path: Path) -> None:
+    """What the reports print of a scenario (description, sources, notes, provenance) has no
+    words from the project's own workings."""
+    sc = load_scenario(path)
+    shown = " ".join(
+        [sc.scenario.description or "", sc.notes or "", str(scenario_html(sc))]
+        + [f"{s.title} {s.outlet}" for s in sc.scenario.sources]
+    ).lower()
+    for words in INTERNAL_WORDS:
+        assert words not in shown, f"{path.name}: {words!r} in reader-facing text"
