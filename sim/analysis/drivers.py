@@ -61,16 +61,6 @@ def standardized_logit(
     return coef, np.where(sd > 0, pval[1:], np.nan)
 
 
-def short_param_name(column: str) -> str:
-    """``param.actors.khamenei.traits.resolve`` -> ``khamenei resolve`` (for axis labels)."""
-    parts = column.removeprefix(columns.PARAM_PREFIX).split(".")
-    if len(parts) >= 4 and parts[0] == "actors":
-        return f"{parts[1]} {parts[-1]}"
-    if len(parts) >= 3 and parts[0] in ("relations", "events"):
-        return f"{parts[1]} {parts[-1]}"
-    return " ".join(parts[1:] if parts[0] in ("dynamics", "initial") and len(parts) > 1 else parts)
-
-
 MAX_RUNS = 100_000
 """Above this many runs, drivers are estimated on a fixed random subsample (seed 0) of this size."""
 

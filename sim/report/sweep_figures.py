@@ -193,7 +193,7 @@ def parcoords_figure(
     rescaled to its range so rare outcomes still separate the lines."""
     step = max(1, math.ceil(len(points) / MAX_PARCOORDS_POINTS))
     pts = points.iloc[::step]
-    dims: list[Dim] = [(ptext(_short(param(p))), pts[p].to_numpy(dtype=float), None) for p in parameters]
+    dims: list[Dim] = [(_axis_title(param(p)), pts[p].to_numpy(dtype=float), None) for p in parameters]
     dims += [(ptext(outcome(o)), pts[o].to_numpy(dtype=float), None) for o in outcomes]
     labels = [f"point {int(p)}" for p in pts[columns.POINT]] if columns.POINT in pts else None
     c = pts[colour].to_numpy(dtype=float)
@@ -203,6 +203,11 @@ def parcoords_figure(
     )
     fig.update_layout(height=480, margin={"l": 80, "r": 80, "t": 60, "b": 30})
     return fig
+
+
+def _axis_title(label: str) -> str:
+    """A label for a narrow axis: "owner: words" on two lines, each cut to fit (escaped)."""
+    return "<br>".join(ptext(_short(part)) for part in label.split(": ", 1))
 
 
 def _short(label: str, keep: int = 28) -> str:

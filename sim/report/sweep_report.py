@@ -68,11 +68,6 @@ class Words:
         return f"P({self._names.get(oid, oid)})"
 
 
-def outcome_label(column: str) -> str:
-    """``p.war`` -> ``P(war)``; other columns unchanged (no scenario words at hand)."""
-    return f"P({columns.outcome_of(column)})" if columns.is_probability(column) else column
-
-
 def write_sweep_report(
     analysis: SweepAnalysis, out: str | Path | None = None, *, max_heatmaps: int = MAX_HEATMAPS
 ) -> Path:

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from sim.analysis import drivers as drv
 
@@ -50,20 +49,6 @@ def test_drivers_table_without_params() -> None:
     res.runs = res.runs.drop(columns=[c for c in res.runs.columns if c.startswith("param.")])
     t = drv.drivers_table(res)
     assert t.empty and "prcc" in t.columns
-
-
-@pytest.mark.parametrize(
-    ("column", "label"),
-    [
-        ("param.actors.khamenei.traits.resolve", "khamenei resolve"),
-        ("param.relations.irgc_command.autonomy", "irgc_command autonomy"),
-        ("param.dynamics.relaxation", "relaxation"),
-        ("param.dynamics.weights.pain", "weights pain"),
-        ("param.initial.pressure.iran", "pressure iran"),
-    ],
-)
-def test_short_param_name(column: str, label: str) -> None:
-    assert drv.short_param_name(column) == label
 
 
 def test_subsample_for_huge_runs() -> None:
