@@ -1,4 +1,4 @@
-"""Command line: ``sim validate|show|schema|run|report|sweep|compare|new``.
+"""Command line: ``sim validate|show|schema|run|report|sweep|compare|new|app|score|calibrate``.
 
 Each command lives in its own module; this one wires them and turns user errors into a clear
 message and exit status 2, never a traceback.
@@ -24,6 +24,9 @@ COMMANDS = {
     "sweep": "sim.cli.sweep",
     "compare": "sim.cli.compare",
     "new": "sim.cli.new",
+    "score": "sim.cli.score",
+    "calibrate": "sim.cli.calibrate",
+    "app": "sim.cli.app",
 }
 
 

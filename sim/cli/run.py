@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from sim.analysis.bargaining import bargains, deal_table, terms_table
 from sim.analysis.stats import outcome_table, peak_level_distribution
 from sim.analysis.warnings import run_warnings
 from sim.cli.options import set_option, with_sets
@@ -111,8 +112,43 @@ def print_results(results: RunResults, console: Console) -> None:
     for lv in peak_level_distribution(results).itertuples():
         peaks.add_row(Text(str(lv.name)), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
     console.print(peaks)
+    if bargains(results):
+        print_bargaining(results, console)
     console.print(
         f"{results.runs_count:,} runs in {results.elapsed_s:.1f} s "
         f"({results.runs_count / max(results.elapsed_s, 1e-9):,.0f} runs/s, "
         f"{results.extra.get('workers', 1)} workers)"
     )
+
+
+def print_bargaining(results: RunResults, console: Console) -> None:
+    """Offers, deals and breakdowns (share of runs, median step), then the agreed terms."""
+    deals = Table(title="Bargaining (share of runs)")
+    for name, justify in (("event", "left"), ("P", "right"), ("95% CI", "right"), ("median step", "right")):
+        deals.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in deal_table(results).itertuples():
+        step = float(row.median_step)  # type: ignore[arg-type]
+        deals.add_row(
+            str(row.event),
+            f"{row.probability:.1%}",
+            f"{row.ci_low:.1%} – {row.ci_high:.1%}",
+            "—" if math.isnan(step) else f"{step:.0f}",
+        )
+    console.print(deals)
+    terms = Table(title="Terms of the first deal (0 = low end, 1 = high end of each issue)")
+    for name, justify in (
+        ("issue", "left"),
+        ("0 means", "left"),
+        ("1 means", "left"),
+        ("median", "right"),
+        ("middle half", "right"),
+        ("deals", "right"),
+    ):
+        terms.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in terms_table(results).itertuples():
+        median = "—" if row.deals == 0 else f"{row.median:.2f}"
+        middle = "—" if row.deals == 0 else f"{row.q25:.2f} – {row.q75:.2f}"
+        terms.add_row(
+            Text(str(row.name)), Text(str(row.low)), Text(str(row.high)), median, middle, f"{row.deals:,}"
+        )
+    console.print(terms)

@@ -30,6 +30,8 @@ def fmt_prov(item: Any, width: int = 70) -> str:
         text = f"\u201c{item.quote}\u201d" + (f" [{item.source}]" if item.source else "")
     elif getattr(item, "assumption", None):
         text = f"assumption: {item.assumption}"
+    elif getattr(item, "calibrated", None):
+        text = f"calibrated: {item.calibrated}"
     else:
         return ""
     return text if len(text) <= width else text[: width - 1] + "\u2026"

@@ -18,6 +18,11 @@ column                      dtype      meaning
 ``final_escalation``        float32    escalation index at the horizon (ladder points)
 ``event.<id>``              bool       a probabilistic event happened in this run
 ``param.<path>``            float32    the value drawn for a random parameter (path as in sweeps)
+``deal.first_offer_step``   float32    step the first offer was tabled, NaN if none (bargaining)
+``deal.step``               float32    step the first deal was struck, NaN if none
+``deal.terms.<issue>``      float32    the first deal's term on the issue (0..1), NaN if no deal
+``deal.breakdown_step``     float32    step the first deal broke down, NaN if it held or none
+``deal.vetoed``             int32      acceptances blocked by a veto over deals
 ==========================  =========  ==============================================================
 
 Aggregates: ``escalation_hist`` (T+1, :data:`HIST_BINS`) int64 counts of runs per escalation bin
@@ -39,6 +44,19 @@ PEAK = "peak_escalation"
 FINAL = "final_escalation"
 ESCALATION_METRICS: tuple[str, ...] = (PEAK, FINAL)
 """Per-run escalation columns (ladder points, float32)."""
+
+DEAL_PREFIX = "deal."
+FIRST_OFFER = "deal.first_offer_step"
+DEAL_STEP = "deal.step"
+BREAKDOWN_STEP = "deal.breakdown_step"
+DEAL_VETOED = "deal.vetoed"
+DEAL_TERMS_PREFIX = "deal.terms."
+
+
+def deal_term(issue_id: str) -> str:
+    """Column of the first deal's term on ``issue_id`` (float32 on 0..1, NaN if no deal)."""
+    return f"{DEAL_TERMS_PREFIX}{issue_id}"
+
 
 PARAM_PREFIX = "param."
 EVENT_PREFIX = "event."

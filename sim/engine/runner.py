@@ -87,7 +87,7 @@ def run_batch(
         )
         for s in range(out.sample_escalation.shape[1])
     ]
-    _release(model)
+    release_model(model)
     return BatchResult(
         batch_index=batch_index,
         runs=table,
@@ -98,7 +98,7 @@ def run_batch(
     )
 
 
-def _release(model: EscalationModel) -> None:
+def release_model(model: EscalationModel) -> None:
     """Drop Mesa's class-level agent registry entry for this model (it is never cleared in
     Mesa 3.3 and would keep every batch's arrays alive)."""
     import mesa

@@ -17,6 +17,7 @@ import numpy as np
 from sim.model.rules import ActionAttrs
 from sim.scenario.base import ActorScope, Param
 from sim.scenario.kinds.actions import action_arrays
+from sim.scenario.kinds.bargaining import BargainSpec, compile_bargaining
 from sim.scenario.kinds.conditions import CONDITIONS, Cond, Condition
 from sim.scenario.kinds.effects import CompiledEffects, Effect, Timing, compile_effects
 from sim.scenario.kinds.outcomes import outcome_order
@@ -89,6 +90,7 @@ class CompiledScenario:
     threshold_at: np.ndarray  # (R,) ladder points of the rungs that require an act
     threshold_acts: np.ndarray  # (R, K) bool: the acts that unlock each
     states: tuple[StateSpec, ...]
+    bargain: BargainSpec | None
     targets: np.ndarray | None  # (K, A) bool: whom each act reaches; None: every adversary
 
     @property
@@ -119,6 +121,8 @@ class Compiler:
         self.lever_index = {lv.id: n for n, lv in enumerate(sc.levers)}
         self.event_index = {e.id: n for n, e in enumerate(sc.events)}
         self.state_index = {s.id: n for n, s in enumerate(sc.states)}
+        issues = [] if sc.bargaining is None else sc.bargaining.issue_ids
+        self.issue_index = {k: n for n, k in enumerate(issues)}
         self.n_actors = len(sc.actors)
         self.n_actions = len(sc.actions)
         self.slots: dict[str, list[Any]] = {key: [] for key in CONDITIONS}
@@ -287,6 +291,7 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         outcome_order=outcome_order(list(sc.outcomes)),
         condition_slots={k: tuple(v) for k, v in cc.slots.items()},
         states=tuple(compile_state(s, cc) for s in sc.states),
+        bargain=compile_bargaining(sc, cc, cc.condition),
         targets=_targets(sc, cc),
         **_thresholds(sc, cc),
         **_sides(sc),

@@ -8,6 +8,7 @@ variants); then whether each probabilistic event happens, and when (its delay).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +59,8 @@ class Draws:
     traits/capabilities: name -> (A, N); dynamics: name -> (N,); weights: WeightArrays of (N,);
     relations: relation id -> (N,) (strength, autonomy or weight); events: (E, N) bool (happens);
     event_shift: (E, N) int, steps each event is delayed (its drawn ``delay`` in whole steps);
-    initial_escalation (N,); initial_pressure (A, N); columns: ``param.<path>`` for random params
+    initial_escalation (N,); initial_pressure (A, N); by_site: every site's values by (group, owner,
+    name), e.g. positions and bargaining constants; columns: ``param.<path>`` for random params
     and ``event.<id>`` for probabilistic events, to store with the runs.
     """
 
@@ -72,16 +74,32 @@ class Draws:
     initial_escalation: np.ndarray
     initial_pressure: np.ndarray
     columns: dict[str, np.ndarray]
+    by_site: dict[tuple[str, str, str], np.ndarray]
 
 
-def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draws:
+def draw_parameters(
+    cs: CompiledScenario, stream: StreamFactory, n: int, given: Mapping[str, np.ndarray] | None = None
+) -> Draws:
     """Draw every Param of the scenario (its parameter sites) for ``n`` runs from path-keyed
-    streams, then whether each probabilistic event happens."""
+    streams, then whether each probabilistic event happens.
+
+    ``given``: parameter path -> (n,) values to use instead of drawing (e.g. the particles of a
+    calibration, one per run); they are stored as ``param.<path>`` columns too. The other sites'
+    draws are unchanged (their streams are keyed by path).
+    """
     sc = cs.scenario
     columns: dict[str, np.ndarray] = {}
     drawn: dict[tuple[str, str, str], np.ndarray] = {}
-    for site in param_sites(sc):
-        if site.param.is_random():
+    given = given or {}
+    sites = param_sites(sc)
+    unknown = sorted(set(given) - {site.path for site in sites})
+    if unknown:
+        raise ValueError(f"given values for paths that are no parameter site: {', '.join(unknown)}")
+    for site in sites:
+        if site.path in given:
+            values = np.asarray(given[site.path], dtype=float).reshape(n)
+            columns[col.param(site.path)] = values.astype(np.float32)
+        elif site.param.is_random():
             values = param_ppf(site.param, stream(f"param:{site.path}").random(n))
             columns[col.param(site.path)] = values.astype(np.float32)
         else:
@@ -117,4 +135,5 @@ def draw_parameters(cs: CompiledScenario, stream: StreamFactory, n: int) -> Draw
         initial_escalation=drawn["initial", "", "escalation"],
         initial_pressure=init_p,
         columns=columns,
+        by_site=drawn,
     )

@@ -15,6 +15,7 @@ Step t (synchronous: every actor reads the state left by step t-1):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mesa
@@ -23,6 +24,7 @@ import numpy as np
 from sim.core.columns import HIST_BINS
 from sim.model import rules
 from sim.model.agents import ActorAgent
+from sim.model.bargain import BargainTable
 from sim.model.compiled import CompiledScenario, StreamFactory
 from sim.model.draws import Draws, draw_parameters
 from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
@@ -55,12 +57,20 @@ class BatchOutput:
 class EscalationModel(mesa.Model):
     """A batch of ``n_runs`` replications of one scenario, stepped together."""
 
-    def __init__(self, cs: CompiledScenario, n_runs: int, stream: StreamFactory, keep_samples: int = 0):
+    def __init__(
+        self,
+        cs: CompiledScenario,
+        n_runs: int,
+        stream: StreamFactory,
+        keep_samples: int = 0,
+        given: Mapping[str, np.ndarray] | None = None,
+    ):
+        """``given``: parameter path -> (n_runs,) values used instead of draws (see draw_parameters)."""
         super().__init__(rng=stream("world"))
         self.cs = cs
         self.n_runs = n = int(n_runs)
         self.keep = min(keep_samples, n)
-        draws: Draws = draw_parameters(cs, stream, n)
+        draws: Draws = draw_parameters(cs, stream, n, given)
         self.draws = draws
         self.traits = {k: v.copy() for k, v in draws.traits.items()}
         self.trait_epoch = 0
@@ -103,7 +113,10 @@ class EscalationModel(mesa.Model):
         self.event_end = ends + draws.event_shift
         self.event_first = np.maximum(self.event_start, 1)  # events dated at step 0 fire at step 1
         rate = cs.scenario.dynamics.reconsider_rate
-        self.deliberate = rate.is_random() or rate.central() < 1.0  # else: everyone, every step
+        # else: everyone, every step (given per-run rates may be below 1 although the Param is 1)
+        self.deliberate = (
+            rate.is_random() or rate.central() < 1.0 or "dynamics.reconsider_rate" in (given or {})
+        )
         self.reconsider_stream = stream("reconsider") if self.deliberate else None
         self.reconsiders = np.ones((n_a, n), dtype=bool)
         self.fired_now = np.zeros(n, dtype=bool)
@@ -124,6 +137,8 @@ class EscalationModel(mesa.Model):
         self.actor_agents = [
             ActorAgent(self, i, aid, stream(f"actor:{aid}")) for i, aid in enumerate(cs.actor_ids)
         ]
+        self.bargain_stream = stream("bargain") if cs.bargain is not None else None
+        self.bargain = BargainTable(cs.bargain, self) if cs.bargain is not None else None
         self._record(0)
 
     # ---- setup helpers ------------------------------------------------------------------------
@@ -161,6 +176,8 @@ class EscalationModel(mesa.Model):
         self._update_world(choices)
         before = self.state_on.copy()
         advance_states(self.state_on, self.state_since, self.cs.states, choices, t)
+        if self.bargain is not None:  # offers answered and tabled, deals struck or broken
+            self.bargain.step(self, choices, t)
         self.state_changed = (before != self.state_on).any(axis=0)
         self._count_actions(choices, t)
         self._evaluate_outcomes(t)
@@ -197,6 +214,8 @@ class EscalationModel(mesa.Model):
             return
         u = self.reconsider_stream.random(self.reconsiders.shape)
         triggered = (self.hit > 0) | self.fired_now | self.state_changed
+        if self.bargain is not None:  # an offer arrived: its addressee answers at once
+            triggered = triggered | self.bargain.arrived
         self.reconsiders = rules.deliberates(u, self.dynamics["reconsider_rate"], triggered)
 
     def _fire_events(self, t: int) -> None:
@@ -356,6 +375,10 @@ class EscalationModel(mesa.Model):
         for key, state in self.condition_state.items():
             CONDITIONS[key].record(state, list(self.cs.condition_slots[key]), choices, t, self, holds)
 
+    def holds(self, c: Cond, t: int) -> np.ndarray:
+        """(N,) bool: compiled condition ``c`` holds at step t in each run."""
+        return self._holds(c, t)
+
     def _holds(self, c: Cond, t: int) -> np.ndarray:
         """Evaluate a compiled condition in every run: (N,) bool."""
         return np.asarray(c.kind.evaluate(c, self, t, lambda sub: self._holds(sub, t)), dtype=bool)
@@ -387,5 +410,7 @@ class EscalationModel(mesa.Model):
             action_counts=self.action_counts,
             sample_escalation=self.sample_escalation,
             sample_actions=self.sample_actions,
-            columns=self.draws.columns,
+            columns=self.draws.columns
+            if self.bargain is None
+            else {**self.draws.columns, **self.bargain.columns()},
         )

@@ -23,6 +23,9 @@ def provenance_html(obj: Any) -> Markup:
         return join([tag("span", f"\u201c{quote}\u201d", "quote"), src])
     if assumption:
         return tag("span", f"assumption: {assumption}", "muted")
+    calibrated = getattr(obj, "calibrated", None)
+    if calibrated:
+        return tag("span", f"calibrated: {calibrated}", "muted")
     return Markup("")
 
 

@@ -35,18 +35,22 @@ class Frozen(BaseModel):
 
 
 class Provenance(Frozen):
-    """Where a number comes from: a quote from a named source, or an assumption with a reason."""
+    """Where a number comes from: a quote from a named source, an assumption with a reason, or a
+    documented fit to data (``calibrated:`` naming the data file and the method, written by
+    ``sim calibrate``)."""
 
     quote: ShortText | None = None
     source: Identifier | None = None
     assumption: ShortText | None = None
+    calibrated: ShortText | None = None
 
     @model_validator(mode="after")
     def _one_provenance(self) -> Provenance:
-        if (self.quote is None) == (self.assumption is None):
+        given = [x for x in (self.quote, self.assumption, self.calibrated) if x is not None]
+        if len(given) != 1:
             raise ValueError(
-                "give exactly one of `quote:` (a short quote from a source) or "
-                "`assumption:` (why this value was chosen)"
+                "give exactly one of `quote:` (a short quote from a source), "
+                "`assumption:` (why this value was chosen) or `calibrated:` (data file and method)"
             )
         if self.source is not None and self.quote is None:
             raise ValueError("`source:` goes with `quote:`; an assumption has no source")

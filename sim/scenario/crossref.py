@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.base import Param, check_range
+from sim.scenario.kinds.bargaining import check_bargaining
 from sim.scenario.kinds.conditions import check_condition
 from sim.scenario.kinds.effects import check_effects
 from sim.scenario.kinds.outcomes import check_outcomes
@@ -110,6 +111,8 @@ class Checker:
         self.check_targets()
         for i, state in _items(self.data, "states"):
             check_state(self, ("states", i), state)
+        check_bargaining(self, self.data)
+        self.check_states_can_start()
         self.check_status_quo()
         self.check_sources(self.data, ())
         return self.found
@@ -170,7 +173,40 @@ class Checker:
             relations={k: v for k, v in self.relation_types.items() if isinstance(v, str)},
             events=sorted(self.event_ids),
             sides=sorted(self.sides),
+            issues=self.issue_ids(),
         )
+
+    def check_states_can_start(self) -> None:
+        """A state off at the start needs a way on: its owner's acts, an event or a deal."""
+        switched = set()
+        for _, event in _items(self.data, "events"):
+            for effect in event.get("effects") or []:
+                if isinstance(effect, Mapping) and isinstance(effect.get("state"), Mapping):
+                    switched.add(effect["state"].get("id"))
+        section = self.data.get("bargaining")
+        if isinstance(section, Mapping):
+            for _, issue in _items(section, "issues"):
+                switched |= {f.get("state") for _, f in _items(issue, "puts_in_force")}
+        for i, state in _items(self.data, "states"):
+            if not state.get("initially") and not state.get("starts_with") and state.get("id") not in switched:
+                self.add(
+                    ("states", i),
+                    "a state that is off at the start needs `starts_with:` acts, an event that "
+                    "switches it on, or a bargaining issue that `puts_in_force` it",
+                )
+
+    def offer_ids(self) -> set[str]:
+        return {
+            a["id"]
+            for _, a in _items(self.data, "actions")
+            if isinstance(a.get("id"), str) and a.get("offer")
+        }
+
+    def issue_ids(self) -> list[str]:
+        section = self.data.get("bargaining")
+        if not isinstance(section, Mapping):
+            return []
+        return sorted(_ids(_items(section, "issues")))
 
     def scope(self, loc: Loc, item: Mapping[str, Any]) -> None:
         """Actors, sides and actions of an ActorScope-like mapping."""

@@ -3,12 +3,9 @@
 :func:`load_scenario` reports every problem of a file at once, as one
 :class:`~sim.core.errors.SimUserError` whose problems name file, line, field path and fix.
 
-Variants (see docs/scenario-format.md): a file with ``extends: base.yaml`` is merged over its base.
-Mappings merge key by key; lists whose items all carry an ``id`` merge by id (same id: merged
-recursively; new id: appended; ``{id: x, remove: true}``: deleted); any other value replaces the
-base's. ``extends`` is resolved relative to the real location of the file that names it and must
-stay inside the *root*: the real directory of the top-level file being loaded (symlinks are
-resolved, so a link cannot lead outside).
+Variants (see docs/scenario-format.md, and :mod:`sim.scenario.variants` for the merge): a file
+with ``extends: base.yaml`` is merged over its base; the base may lie anywhere inside the project
+folder (:func:`~sim.scenario.variants.project_folder`) or inside the ``root`` given.
 """
 
 from __future__ import annotations
@@ -23,20 +20,19 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import Problem, SimUserError
-from sim.core.yamlio import MDict, MList, format_loc, locate, read_yaml, to_plain
+from sim.core.yamlio import MDict, MList, format_loc, locate, to_plain
 from sim.scenario.crossref import check_references
 from sim.scenario.runcheck import run_problems, type_problems
 from sim.scenario.schema import Param, Scenario
-
-MAX_EXTENDS = 16
-"""Longest accepted chain of ``extends:`` (a variant of a variant of ...)."""
+from sim.scenario.variants import load_merged, merge, merge_note, project_folder
 
 
 def load_scenario(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Scenario:
     """Load, merge, validate and cross-check the scenario at ``path``.
 
-    ``root``: folder that ``extends:`` targets must stay in (default: the real directory of
-    ``path``). Raises SimUserError listing every problem found.
+    ``root``: folder that ``extends:`` targets must stay in (default: the project folder of
+    ``path``, :func:`~sim.scenario.variants.project_folder`). Raises SimUserError listing every
+    problem found.
     """
     data, shown = load_data(path, root)
     return validate_data(data, shown)
@@ -47,144 +43,13 @@ def load_data(path: str | os.PathLike[str], root: str | os.PathLike[str] | None 
     shown = os.fspath(path)
     try:
         real = Path(path).absolute().resolve()
-        top = Path(root).absolute().resolve() if root is not None else real.parent
+        top = Path(root).absolute().resolve() if root is not None else project_folder(real.parent)
     except (OSError, ValueError) as err:  # NUL byte, name too long, ...
         raise SimUserError(
             [Problem(repr(shown)[1:-1], None, "", f"not a usable file name ({err})")]
         ) from None
-    data = _load_merged(real, shown, top, ())
+    data = load_merged(real, shown, top, explicit_root=root is not None)
     return data, shown
-
-
-def _load_merged(real: Path, shown: str, root: Path, chain: tuple[Path, ...]) -> MDict:
-    """Read ``real`` and, if it extends a base, merge it over the (recursively loaded) base."""
-    data = read_yaml(real, shown)
-    if "variant_of" in data:
-        line = data.key_marks["variant_of"].line
-        raise SimUserError(
-            [Problem(shown, line, "variant_of", "set by the loader: use `extends: base.yaml`")]
-        )
-    if "extends" not in data:
-        return data
-    target = data.pop("extends")
-    mark = data.key_marks.pop("extends")
-
-    def fail(message: str) -> SimUserError:
-        return SimUserError([Problem(shown, mark.line, "extends", message)])
-
-    if not isinstance(target, str) or not target.strip():
-        raise fail("give the base scenario's file name, e.g. `extends: base.yaml`")
-    try:
-        base_real = (real.parent / target).resolve()
-        base_is_file = base_real.is_file()
-    except (OSError, ValueError) as err:  # NUL byte, name too long, ...
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise fail(
-            f"{target!r} is not a usable file name ({reason}); name the base file, e.g. base.yaml"
-        ) from None
-    base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
-    if not base_real.is_relative_to(root):
-        raise fail(f"`{target}` leads outside the scenario folder {root}; keep bases next to their variants")
-    if base_real == real or base_real in chain:
-        names = " -> ".join(p.name for p in (*chain, real, base_real))
-        raise fail(f"`extends:` forms a cycle ({names}); a base cannot extend its variant")
-    if len(chain) >= MAX_EXTENDS:
-        raise fail(f"more than {MAX_EXTENDS} levels of `extends:`")
-    if not base_is_file:
-        raise fail(f"the base file `{target}` does not exist (looked for {base_shown})")
-    base = _load_merged(base_real, base_shown, root, (*chain, real))
-    problems: list[Problem] = []
-    merged = merge(base, data, problems)
-    if problems:
-        raise SimUserError(problems)
-    assert isinstance(merged, MDict)
-    merged["variant_of"] = target
-    merged.key_marks["variant_of"] = mark
-    return merged
-
-
-def merge(base: Any, over: Any, problems: list[Problem]) -> Any:
-    """``over`` merged into ``base`` (neither is modified); see the module docstring."""
-    if isinstance(base, MDict) and isinstance(over, MDict):
-        base = _param_base(base, over)
-        out = MDict(mark=over.mark or base.mark)
-        for key, value in base.items():
-            out[key] = value
-            out.key_marks[key] = base.key_marks[key]
-        for key, value in over.items():
-            out[key] = merge(base[key], value, problems) if key in base else value
-            out.key_marks[key] = over.key_marks[key]
-        return out
-    if isinstance(base, MList) and isinstance(over, MList) and _by_id(base) and _by_id(over):
-        return _merge_by_id(base, over, problems)
-    return over
-
-
-_DIST_KEYS = frozenset({"dist", "value", "low", "high", "mean", "sd", "a", "b", "mode"})
-_PROVENANCE_KEYS = frozenset({"quote", "source", "assumption"})
-
-
-def _param_base(base: MDict, over: MDict) -> MDict:
-    """A Param overridden by a variant that gives its own distribution (``value`` or ``dist``)
-    replaces the base's distribution, and its provenance if it gives one: no explicit nulls."""
-    keys = set(base) | set(over)
-    if not base.keys() & _DIST_KEYS or not keys <= _DIST_KEYS | _PROVENANCE_KEYS:
-        return base
-    if not over.keys() & {"dist", "value"}:
-        return base
-    drop = _DIST_KEYS | (_PROVENANCE_KEYS if over.keys() & _PROVENANCE_KEYS else frozenset())
-    kept = MDict(mark=base.mark)
-    for key, value in base.items():
-        if key not in drop:
-            kept[key] = value
-            kept.key_marks[key] = base.key_marks[key]
-    return kept
-
-
-def _by_id(items: list[Any]) -> bool:
-    return bool(items) and all(isinstance(it, dict) and isinstance(it.get("id"), str) for it in items)
-
-
-def _merge_by_id(base: MList, over: MList, problems: list[Problem]) -> MList:
-    out = MList(mark=over.mark or base.mark)
-    position = {it["id"]: i for i, it in enumerate(base)}
-    items: list[Any] = list(base)
-    marks = list(base.item_marks)
-    removed: set[int] = set()
-    for j, item in enumerate(over):
-        mark = over.mark_at(j)
-        if "remove" in item:
-            if item["remove"] is not True or set(item) != {"id", "remove"}:
-                problems.append(
-                    Problem(_f(mark), _l(mark), "remove", "to delete an item write `{id: x, remove: true}`")
-                )
-            elif item["id"] not in position:
-                problems.append(
-                    Problem(_f(mark), _l(mark), "remove", f"no item `{item['id']}` in the base to remove")
-                )
-            else:
-                removed.add(position[item["id"]])
-            continue
-        if item["id"] in position:
-            k = position[item["id"]]
-            items[k] = merge(items[k], item, problems)
-            marks[k] = mark
-        else:
-            position[item["id"]] = len(items)
-            items.append(item)
-            marks.append(mark)
-    for k, (item, mark) in enumerate(zip(items, marks, strict=True)):
-        if k not in removed:
-            out.add(item, mark)
-    return out
-
-
-def _f(mark: Any) -> str:
-    return str(mark.file) if mark is not None else ""
-
-
-def _l(mark: Any) -> int | None:
-    return int(mark.line) if mark is not None else None
 
 
 def validate_data(data: MDict, shown: str) -> Scenario:
@@ -224,6 +89,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 def _problem(data: MDict, shown: str, loc: tuple[Any, ...], message: str) -> Problem:
     clean, mark = locate(data, loc)
+    message += merge_note(data, clean)
     if mark is None:
         return Problem(shown, None, format_loc(clean), message)
     return Problem(mark.file, mark.line, format_loc(clean), message)

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import Frozen, Identifier, Param, ShortText, check_range, unit
 from sim.scenario.kinds.actions import Action
+from sim.scenario.kinds.bargaining import Bargaining, Position
 from sim.scenario.kinds.conditions import Condition
 from sim.scenario.kinds.effects import CONTINUOUS, Effect, Timing
 from sim.scenario.kinds.outcomes import Outcome
@@ -142,6 +143,9 @@ class Actor(Frozen):
     waits_for: Identifier | None = Field(None, description="Event whose date the actor waits out.")
     red_lines: list[RedLine] = []
     presence: Presence = Presence()
+    positions: dict[Identifier, Position] = Field(
+        {}, description="Position on each negotiable issue (bargaining): ideal, salience, reservation."
+    )
 
 
 class LadderLevel(Frozen):
@@ -321,6 +325,7 @@ class Scenario(Frozen):
     events: list[Event] = []
     levers: list[Lever] = []
     states: list[State] = []
+    bargaining: Bargaining | None = None
     outcomes: list[Outcome] = Field(min_length=1)
     status_quo_action: Identifier = Field(description="What an actor does when blocked.")
     variant_of: str | None = Field(None, description="Set by the loader for variants.")

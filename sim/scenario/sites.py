@@ -7,6 +7,7 @@ One :class:`SiteFamily` per family of paths (ids are the scenario's own), in :da
 - ``dynamics.<name>``, ``dynamics.weights.<name>``
 - ``events.<id>.probability``
 - ``initial.escalation``, ``initial.pressure.<side>``
+- ``actors.<id>.positions.<issue>.<ideal|salience|reservation>``, ``bargaining.<name>``
 
 A family knows which paths exist, the Params a scenario holds (:meth:`SiteFamily.sites`, with a
 readable label), and how to read and write one. Getting, setting, listing and drawing
@@ -22,6 +23,7 @@ from typing import Any, ClassVar
 
 from sim.core.errors import Problem, SimUserError
 from sim.scenario.base import Param
+from sim.scenario.kinds.bargaining import POSITION_FIELDS, Bargaining
 from sim.scenario.kinds.relations import RELATIONS
 from sim.scenario.schema import Dynamics, Scenario, Weights
 from sim.scenario.site_labels import DYNAMICS_LABELS, WEIGHT_LABELS, label_from_path, words
@@ -29,6 +31,7 @@ from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_BY_NAME, TRAIT_NAMES
 
 DYNAMICS_NAMES: tuple[str, ...] = tuple(k for k in Dynamics.model_fields if k != "weights")
 WEIGHT_NAMES: tuple[str, ...] = tuple(Weights.model_fields)
+BARGAINING_NAMES: tuple[str, ...] = tuple(k for k in Bargaining.model_fields if k != "issues")
 
 
 @dataclass
@@ -39,6 +42,7 @@ class PathIndex:
     relations: dict[str, str] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     sides: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, scenario: Scenario) -> PathIndex:
@@ -48,6 +52,7 @@ class PathIndex:
             relations={r.id: r.type for r in scenario.relations},
             events=[e.id for e in scenario.events],
             sides=scenario.sides,
+            issues=[] if scenario.bargaining is None else scenario.bargaining.issue_ids,
         )
 
     def all_paths(self) -> list[str]:
@@ -343,6 +348,71 @@ class InitialPressureSites(SiteFamily):
         pressures.append({"side": parts[2], "value": param})
 
 
+class PositionSites(SiteFamily):
+    head = "actors"
+    pattern = "actors.<id>.positions.<issue>.<ideal|salience|reservation>"
+
+    def matches(self, parts: list[str]) -> bool:
+        return parts[0] == self.head and len(parts) > 2 and parts[2] == "positions"
+
+    def paths(self, index: PathIndex) -> list[str]:
+        return [
+            f"actors.{a}.positions.{i}.{f}"
+            for a in index.actors
+            for i in index.issues
+            for f in POSITION_FIELDS
+        ]
+
+    def sites(self, sc: Scenario) -> Iterator[ParamSite]:
+        for a in sc.actors:
+            for issue, pos in a.positions.items():
+                for f in POSITION_FIELDS:
+                    path = f"actors.{a.id}.positions.{issue}.{f}"
+                    label = f"{a.name}: {f} on {issue.replace('_', ' ')}"
+                    yield ParamSite(path, getattr(pos, f), label, "positions", a.id, f"{issue}.{f}")
+
+    def get(self, sc: Scenario, parts: list[str]) -> Param:
+        pos = sc.actor(parts[1]).positions.get(parts[3])
+        if pos is None:
+            path = ".".join(parts)
+            raise SimUserError([Problem("", None, path, f"this actor has no position on `{parts[3]}`")])
+        value = getattr(pos, parts[4])
+        assert isinstance(value, Param)
+        return value
+
+    def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
+        actor = next(a for a in data["actors"] if a["id"] == parts[1])
+        actor.setdefault("positions", {}).setdefault(parts[3], {})[parts[4]] = param
+
+
+class BargainingSites(SiteFamily):
+    head = "bargaining"
+    pattern = "bargaining.<name>"
+
+    def paths(self, index: PathIndex) -> list[str]:
+        return [f"bargaining.{n}" for n in BARGAINING_NAMES] if index.issues else []
+
+    def sites(self, sc: Scenario) -> Iterator[ParamSite]:
+        if sc.bargaining is None:
+            return
+        for n in BARGAINING_NAMES:
+            yield ParamSite(
+                f"bargaining.{n}", getattr(sc.bargaining, n), n.replace("_", " "), "bargaining", "", n
+            )
+
+    def get(self, sc: Scenario, parts: list[str]) -> Param:
+        if sc.bargaining is None:
+            raise SimUserError(
+                [Problem("", None, ".".join(parts), "this scenario has no `bargaining:` section")]
+            )
+        value = getattr(sc.bargaining, parts[1])
+        assert isinstance(value, Param)
+        return value
+
+    def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
+        data["bargaining"][parts[1]] = param
+
+
 FAMILIES: tuple[SiteFamily, ...] = (
     TraitSites(),
     CapabilitySites(),
@@ -353,6 +423,8 @@ FAMILIES: tuple[SiteFamily, ...] = (
     EventDelaySites(),
     InitialEscalationSite(),
     InitialPressureSites(),
+    PositionSites(),
+    BargainingSites(),
 )
 """Every family of parameter paths, in the order of draws and result columns."""
 

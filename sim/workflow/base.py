@@ -8,6 +8,7 @@ from pathlib import Path
 from sim.engine.results import RunResults
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.variants import project_folder
 
 
 def base_of(
@@ -19,7 +20,8 @@ def base_of(
     """The resolved base of a variant; None for a base scenario or a base that does not load.
 
     With the variant's file, ``variant_of`` is resolved as the loader resolves ``extends:``:
-    relative to the file's real folder, which is also the root its bases must stay in. Without
+    relative to the file's real folder, its bases inside the project folder
+    (:func:`sim.scenario.variants.project_folder`). Without
     it (stored results), the first existing file of: ``variant_of`` as given, inside
     ``results_dir``, inside ``scenarios/``, ``scenarios/<variant_of>.yaml``.
     """
@@ -28,7 +30,7 @@ def base_of(
         return None
     if scenario_file is not None:
         folder = Path(os.path.realpath(scenario_file)).parent
-        return _load_first([folder / ref], root=folder)
+        return _load_first([folder / ref], root=project_folder(folder))
     near = [Path(results_dir) / ref] if results_dir is not None else []
     return _load_first([Path(ref), *near, Path("scenarios") / ref, Path("scenarios") / f"{ref}.yaml"])
 

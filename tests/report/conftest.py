@@ -15,7 +15,6 @@ CI needs: ``apt-get install -y chromium`` (Debian package) and the pip package `
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -27,16 +26,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-CHROMIUM = Path(os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -75,27 +64,6 @@ class Visit:
         out = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.png"
         self.page.screenshot(path=str(out), full_page=True)
         return out
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """A headless chromium (Debian package) for the whole session."""
-    if os.environ.get("SIM_SKIP_BROWSER") == "1":
-        pytest.skip("SIM_SKIP_BROWSER=1: browser tests skipped")
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: browser tests need Debian chromium "
-            "(`apt-get install -y chromium`), or set SIM_SKIP_BROWSER=1 to skip them",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ def test_allowed_keys_walks_models() -> None:
         "actions",
         "strength",
         "stakes",
+        "deals",
     ]
     assert "any_of" in allowed_keys(("outcomes", 1, "when", "all_of", 0))
     assert allowed_keys(("actors", 0, "nonsense")) == []
@@ -189,11 +190,14 @@ def test_extends_must_be_a_file_name(write: Write, value: str) -> None:
 def test_extends_cannot_escape_folder(write: Write, tmp_path: Path) -> None:
     write(mini_text(), "outside.yaml")
     inner = write("extends: ../outside.yaml\n", "inner/v.yaml")
-    (p,) = problems(inner)
-    assert "outside the scenario folder" in p.message
+    (p,) = problems(inner)  # no project marker above tmp_path: the project folder is inner/
+    assert f"leads outside the project folder {tmp_path.resolve() / 'inner'} " in p.message
     assert load_scenario(inner, root=tmp_path).variant_of == "../outside.yaml"
     (p,) = problems(write("extends: /etc/passwd\n", "inner/w.yaml"))
-    assert "outside the scenario folder" in p.message
+    assert "leads outside the project folder" in p.message
+    with pytest.raises(SimUserError) as info:
+        load_scenario(write("extends: ../../x.yaml\n", "inner/u.yaml"), root=tmp_path / "inner")
+    assert "leads outside the scenario folder" in info.value.problems[0].message
 
 
 def test_extends_symlink_escape(write: Write, tmp_path: Path) -> None:
@@ -201,7 +205,7 @@ def test_extends_symlink_escape(write: Write, tmp_path: Path) -> None:
     v = write("extends: base.yaml\n", "here/v.yaml")
     os.symlink(tmp_path / "elsewhere" / "base.yaml", tmp_path / "here" / "base.yaml")
     (p,) = problems(v)
-    assert "outside the scenario folder" in p.message
+    assert "leads outside the project folder" in p.message
 
 
 def test_remove_errors(write: Write) -> None:

@@ -32,6 +32,7 @@ def test_every_site_resolves_and_is_labelled() -> None:
         "dynamics",
         "events",
         "initial",
+        "bargaining",
     }
 
 

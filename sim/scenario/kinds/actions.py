@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Frozen, Identifier, ShortText
+from sim.scenario.kinds.bargaining import Offer
 from sim.scenario.kinds.registry import Registry
 
 ACTION_TAGS = Literal["negotiation", "concession", "military", "signal"]
@@ -45,6 +46,7 @@ class Action(Frozen):
         description="Actors or sides its hostility, hits and pressure reach (among the user's "
         "adversaries); empty: every adversary.",
     )
+    offer: Offer | None = Field(None, description="Terms this act puts on the table (bargaining).")
     quote: ShortText | None = None
     source: Identifier | None = None
     assumption: ShortText | None = None

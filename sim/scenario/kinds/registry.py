@@ -102,6 +102,12 @@ class RefChecks(Protocol):
     def date_in_period(self, loc: Loc, value: Any) -> None:
         """Report a date outside the simulated period."""
 
+    def issue_ids(self) -> list[str]:
+        """The negotiable issues the scenario declares (empty: it does not bargain)."""
+
+    def offer_ids(self) -> set[str]:
+        """The actions that make an offer."""
+
 
 class Compiler(Protocol):
     """What compilation offers a kind: index maps, masks, and slots for model state."""
@@ -112,6 +118,7 @@ class Compiler(Protocol):
     lever_index: dict[str, int]
     event_index: dict[str, int]
     state_index: dict[str, int]
+    issue_index: dict[str, int]
     n_actors: int
     n_actions: int
 

@@ -44,8 +44,6 @@ class State(Frozen):
     def _check(self) -> State:
         if (self.quote is None) == (self.assumption is None):
             raise ValueError("give exactly one of `quote:` or `assumption:`")
-        if not self.initially and not self.starts_with:
-            raise ValueError("a state that is off at the start needs `starts_with:` acts (or an event)")
         for e in self.effects:
             if e.kind.timing is not Timing.CONTINUOUS:
                 raise ValueError(f"`{e.key}:` is not continuous: a state takes {', '.join(CONTINUOUS)}")

@@ -21,7 +21,8 @@ from pydantic import Field, create_model, model_validator
 import sim.scenario.kinds.conditions.levels
 import sim.scenario.kinds.conditions.acts
 import sim.scenario.kinds.conditions.logic
-import sim.scenario.kinds.conditions.dates  # noqa: F401
+import sim.scenario.kinds.conditions.dates
+import sim.scenario.kinds.conditions.deals  # noqa: F401
 
 # isort: on
 from sim.scenario.base import Frozen

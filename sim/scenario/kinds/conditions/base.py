@@ -58,6 +58,7 @@ class ConditionState(Protocol):
 
     state_on: np.ndarray  # (S, N) bool: which persistent states are on
     event_first: np.ndarray  # (E, N) step each event fires on in each run
+    bargain: Any  # sim.model.bargain.BargainTable (None when the scenario does not bargain)
 
     @property
     def event_happens(self) -> np.ndarray:

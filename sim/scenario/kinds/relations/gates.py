@@ -29,6 +29,9 @@ class VetoRelation(Frozen):
         description="How much the holder has at stake: multiplies its logit precision when it "
         "judges the act (1: as in its own choices; higher: consents or refuses more firmly).",
     )
+    deals: bool = Field(
+        False, description="The holder must also consent to deals the subject accepts (bargaining)."
+    )
 
 
 @relation_kind
