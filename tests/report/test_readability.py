@@ -265,3 +265,15 @@ def test_bundled_scenarios_show_no_internal_wording(path: Path) -> None:
     ).lower()
     for words in INTERNAL_WORDS:
         assert words not in shown, f"{path.name}: {words!r} in reader-facing text"
+
+
+def test_a_calibrated_scenario_says_so(tmp_path: Path) -> None:
+    d = scenario_dict()
+    d["actors"][0]["traits"]["resolve"] = {"value": 0.6, "calibrated": "events.csv, ABC-SMC"}
+    sc = Scenario.model_validate(d)
+    doc = write_run_report(make_results(n=100, scenario=sc), tmp_path / "r.html").read_text(encoding="utf-8")
+    block = doc.split('id="how-to-read"', 1)[1].split("</section>", 1)[0]
+    assert "This scenario is calibrated: 1 parameter(s)" in block and "Alpha state: resolve" in block
+    assert "not forecasts" not in block
+    plain = write_run_report(make_results(n=100), tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "not forecasts" in plain.split('id="how-to-read"', 1)[1].split("</section>", 1)[0]
