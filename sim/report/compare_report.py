@@ -28,6 +28,7 @@ from sim.report.compare_figures import (
 from sim.report.compare_tables import changes_html, comparison_table, crn_html, escalation_table
 from sim.report.limits import report_view
 from sim.report.page import Markup, Section, tag, write_report
+from sim.report.reading import calibrated_labels, how_to_read
 
 
 def compare_sections(
@@ -74,7 +75,9 @@ def write_compare_report(
     """Write the comparison page to ``out_path`` (atomically); returns the path."""
     base, variants = report_view(base), [report_view(v) for v in variants]  # sim.report.limits
     meta = base.scenario.scenario
+    calibrated = calibrated_labels(base.scenario)
     header = [
+        how_to_read("compare", calibrated),
         tag(
             "p",
             f"Base: {meta.title} ({meta.id}). {base.runs_count:,} runs per scenario, seed {base.seed}: "
@@ -84,12 +87,7 @@ def write_compare_report(
         crn_html(comparisons),
         Markup("<h2>Outcome probabilities and differences</h2>"),
         comparison_table(base, comparisons),
-        tag(
-            "p",
-            "These are consequences of the model and its assumed parameters, not forecasts: common "
-            "random numbers make the differences precise, not true.",
-            cls="muted",
-        ),
+        tag("p", "Common random numbers make the differences precise, not true.", cls="muted"),
     ]
     return write_report(
         out_path,

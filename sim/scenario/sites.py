@@ -26,6 +26,7 @@ from sim.scenario.base import Param
 from sim.scenario.kinds.bargaining import POSITION_FIELDS, Bargaining
 from sim.scenario.kinds.relations import RELATIONS
 from sim.scenario.schema import Dynamics, Scenario, Weights
+from sim.scenario.site_labels import DYNAMICS_LABELS, WEIGHT_LABELS, label_from_path, words
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_BY_NAME, TRAIT_NAMES
 
 DYNAMICS_NAMES: tuple[str, ...] = tuple(k for k in Dynamics.model_fields if k != "weights")
@@ -188,7 +189,8 @@ class DynamicsSites(SiteFamily):
 
     def sites(self, sc: Scenario) -> Iterator[ParamSite]:
         for d in DYNAMICS_NAMES:
-            yield ParamSite(f"dynamics.{d}", getattr(sc.dynamics, d), d.replace("_", " "), "dynamics", "", d)
+            label = DYNAMICS_LABELS.get(d, words(d))
+            yield ParamSite(f"dynamics.{d}", getattr(sc.dynamics, d), label, "dynamics", "", d)
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
         value = getattr(sc.dynamics, parts[1])
@@ -211,9 +213,8 @@ class WeightSites(SiteFamily):
 
     def sites(self, sc: Scenario) -> Iterator[ParamSite]:
         for w in WEIGHT_NAMES:
-            yield ParamSite(
-                f"dynamics.weights.{w}", getattr(sc.dynamics.weights, w), f"weight of {w}", "weights", "", w
-            )
+            label = WEIGHT_LABELS.get(w, f"weight of {words(w)}")
+            yield ParamSite(f"dynamics.weights.{w}", getattr(sc.dynamics.weights, w), label, "weights", "", w)
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
         value = getattr(sc.dynamics.weights, parts[2])
@@ -436,3 +437,19 @@ def param_sites(scenario: Scenario) -> list[ParamSite]:
 def list_param_paths(scenario: Scenario) -> list[str]:
     """Every path that holds a Param in ``scenario`` (set events' probabilities, set pressures)."""
     return [site.path for site in param_sites(scenario)]
+
+
+def param_labels(scenario: Scenario) -> dict[str, str]:
+    """Path -> reader-facing label (actor name + trait words, ...) of every Param of ``scenario``."""
+    return {site.path: site.label for site in param_sites(scenario)}
+
+
+def label_for(path: str, labels: dict[str, str] | None = None) -> str:
+    """The label of ``path`` from ``labels`` (:func:`param_labels`), else words from the path
+    alone (:func:`sim.scenario.site_labels.label_from_path`)."""
+    return (labels or {}).get(path) or label_from_path(path)
+
+
+def calibrated_sites(scenario: Scenario) -> list[ParamSite]:
+    """The sites whose Param has ``calibrated:`` provenance (fitted to data), in draw order."""
+    return [s for s in param_sites(scenario) if getattr(s.param, "calibrated", None)]

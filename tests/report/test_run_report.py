@@ -59,7 +59,7 @@ def test_drivers_panel_ranks_the_real_driver_first() -> None:
     res = make_results(n=1500)
     fig = next(s.figure for s in rr.run_sections(res) if s.title.startswith("Why"))
     war_bar = fig.data[1]  # outcomes: talks, war
-    assert war_bar.y[-1] == "alpha hawkishness"  # top bar is the last one (reversed order)
+    assert war_bar.y[-1] == "Alpha state: hawkishness"  # top bar is the last one (reversed order)
     assert war_bar.x[-1] > 0.3
 
 
