@@ -22,6 +22,7 @@ from pathlib import Path
 from sim.analysis import drivers as drv
 from sim.analysis import stats
 from sim.engine.results import RunResults
+from sim.report.bargain_figures import bargaining_sections
 from sim.report.limits import report_view
 from sim.report.page import Markup, Section, esc, html_table, join, tag, write_report
 from sim.report.reading import calibrated_labels, how_to_read
@@ -184,7 +185,14 @@ def _samples(results: RunResults) -> list[Section]:
 
 SectionBuilder = Callable[[RunResults], list[Section]]
 
-RUN_SECTIONS: list[SectionBuilder] = [_outcomes, _escalation, _actions, _drivers, _samples]
+RUN_SECTIONS: list[SectionBuilder] = [
+    _outcomes,
+    _escalation,
+    bargaining_sections,
+    _actions,
+    _drivers,
+    _samples,
+]
 """The run report's sections in page order: each builder returns zero or more sections. A new
 section (e.g. bargaining) is one function added here."""
 
