@@ -37,6 +37,22 @@ WEIGHT_LABELS: dict[str, str] = {
 """Reader-facing words for ``dynamics.weights.<name>``; missing names read "weight of <name>"."""
 
 
+BARGAINING_LABELS: dict[str, str] = {
+    "deal_weight": "value of a deal from worst to best terms (utility points)",
+    "audience_cost": "cost of accepting after a public refusal",
+    "defection_rate": "chance per step of defecting from a deal",
+    "offer_prospect": "prospect of talks a public offer raises",
+}
+"""Reader-facing words for ``bargaining.<name>``."""
+
+POSITION_WORDS: dict[str, str] = {
+    "ideal": "ideal point on",
+    "salience": "salience of",
+    "reservation": "reservation point on",
+}
+"""Words for ``actors.<id>.positions.<issue>.<field>``: field words before the issue."""
+
+
 def words(name: str) -> str:
     return name.replace("_", " ")
 
@@ -61,4 +77,8 @@ def label_from_path(path: str) -> str:
         return "initial escalation"
     if len(parts) == 3 and parts[:2] == ["initial", "pressure"]:
         return f"initial pressure on {parts[2]}"
+    if len(parts) == 2 and parts[0] == "bargaining":
+        return BARGAINING_LABELS.get(parts[1], words(parts[1]))
+    if len(parts) == 5 and parts[0] == "actors" and parts[2] == "positions" and parts[4] in POSITION_WORDS:
+        return f"{parts[1]}: {POSITION_WORDS[parts[4]]} {words(parts[3])}"
     return words(path)

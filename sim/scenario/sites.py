@@ -26,7 +26,14 @@ from sim.scenario.base import Param
 from sim.scenario.kinds.bargaining import POSITION_FIELDS, Bargaining
 from sim.scenario.kinds.relations import RELATIONS
 from sim.scenario.schema import Dynamics, Scenario, Weights
-from sim.scenario.site_labels import DYNAMICS_LABELS, WEIGHT_LABELS, label_from_path, words
+from sim.scenario.site_labels import (
+    BARGAINING_LABELS,
+    DYNAMICS_LABELS,
+    POSITION_WORDS,
+    WEIGHT_LABELS,
+    label_from_path,
+    words,
+)
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_BY_NAME, TRAIT_NAMES
 
 DYNAMICS_NAMES: tuple[str, ...] = tuple(k for k in Dynamics.model_fields if k != "weights")
@@ -368,7 +375,7 @@ class PositionSites(SiteFamily):
             for issue, pos in a.positions.items():
                 for f in POSITION_FIELDS:
                     path = f"actors.{a.id}.positions.{issue}.{f}"
-                    label = f"{a.name}: {f} on {issue.replace('_', ' ')}"
+                    label = f"{a.name}: {POSITION_WORDS[f]} {issue.replace('_', ' ')}"
                     yield ParamSite(path, getattr(pos, f), label, "positions", a.id, f"{issue}.{f}")
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
@@ -397,7 +404,7 @@ class BargainingSites(SiteFamily):
             return
         for n in BARGAINING_NAMES:
             yield ParamSite(
-                f"bargaining.{n}", getattr(sc.bargaining, n), n.replace("_", " "), "bargaining", "", n
+                f"bargaining.{n}", getattr(sc.bargaining, n), BARGAINING_LABELS[n], "bargaining", "", n
             )
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
