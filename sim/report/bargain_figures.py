@@ -13,6 +13,7 @@ from sim.analysis.bargaining import deal_table, terms_table
 from sim.core import columns as col
 from sim.engine.results import RunResults
 from sim.report.axes import percent_ticks
+from sim.report.compare_figures import title_of
 from sim.report.page import Markup, Section, html_table, ptext
 from sim.report.plotting import LAYOUT, color, dates
 
@@ -123,4 +124,60 @@ def bargaining_sections(results: RunResults) -> list[Section]:
             f"Terms of the first deal on each issue, over the {deals:,} runs that struck one "
             "(0 and 1 are the issue's two ends, named under each panel).",
         ),
+    ]
+
+
+def fig_terms_compared(scenarios: list[RunResults]) -> go.Figure:
+    """Per issue, the first deal's terms under each scenario (box plots side by side)."""
+    base = scenarios[0].scenario.bargaining
+    issues = [] if base is None else base.issues
+    fig = go.Figure()
+    for s_i, res in enumerate(scenarios):
+        xs: list[str] = []
+        ys: list[float] = []
+        for issue in issues:
+            column = col.deal_term(issue.id)
+            if column not in res.runs.columns:
+                continue
+            values = res.runs[column].dropna().to_numpy(dtype=float)
+            xs += [ptext(issue.name)] * len(values)
+            ys += values.tolist()
+        fig.add_trace(go.Box(x=xs, y=ys, name=ptext(title_of(res)), marker_color=color(s_i), boxpoints=False))
+    fig.update_layout(**LAYOUT, height=380, boxmode="group")
+    fig.update_yaxes(range=[0, 1], title_text="agreed term (0..1 on each issue's scale)")
+    return fig
+
+
+def compare_bargaining_sections(scenarios: list[RunResults]) -> list[Section]:
+    """The compare report's bargaining section: deal shares and the terms under each scenario."""
+    if (
+        not all(col.DEAL_STEP in r.runs.columns for r in scenarios)
+        or scenarios[0].scenario.bargaining is None
+    ):
+        return []
+    rows = []
+    for res in scenarios:
+        deals = deal_table(res).iloc[1]
+        terms = terms_table(res)
+        cells = [
+            "—" if row.deals == 0 else f"{row.median:.2f} ({row.q25:.2f} – {row.q75:.2f})"
+            for row in terms.itertuples()
+        ]
+        rows.append([title_of(res), f"{deals.probability:.1%}", *cells])
+    names = [str(n) for n in terms_table(scenarios[0])["name"]]
+    table = html_table(
+        ["scenario", "a deal is struck", *[f"{n}: median (middle half)" for n in names]],
+        rows,
+        numeric=[False, True, *[True] * len(names)],
+    )
+    return [
+        Section(
+            "Bargaining: how the terms shift",
+            fig_terms_compared(scenarios),
+            "Terms of the first deal on each issue under each scenario, over the runs that struck "
+            "one (box: middle half; line: median; whiskers: 1.5 IQR). Deals happen in different "
+            "runs in each scenario, so these are not paired differences; the outcome table above "
+            "pairs the odds.",
+            before=Markup(str(table)),
+        )
     ]

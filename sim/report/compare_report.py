@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sim.analysis.compare import VariantComparison
 from sim.engine.results import RunResults
+from sim.report.bargain_figures import compare_bargaining_sections
 from sim.report.compare_figures import (
     fig_differences,
     fig_escalation_differences,
@@ -63,6 +64,7 @@ def compare_sections(
             fig_time_to_event([base, *variants], shared),
             "Share of runs in which each outcome has happened by each date, scenarios overlaid.",
         ),
+        *compare_bargaining_sections([base, *variants]),
     ]
 
 
