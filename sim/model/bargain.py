@@ -125,6 +125,10 @@ class BargainTable:
                 for f in POSITION_FIELDS:
                     arrays[f][a_i, k] = by_site["positions", actor.id, f"{issue}.{f}"]
         self.pos = Positions(**arrays)
+        total = self.pos.salience.sum(axis=1)  # (A, N)
+        cares = total > 0
+        self.share = self.pos.salience / np.where(cares, total, 1.0)[:, None, :]  # s_ik / sum_k s_ik
+        self.indifferent = np.where(cares, 0.0, 0.5)  # U = 0.5 for an actor that cares about nothing
         self.reservation_utility = np.stack(  # U_i(r_i), (A, N): positions do not move in a run
             [
                 terms_utility(self.pos.reservation[i], self.pos.ideal[i], self.pos.salience[i])
@@ -182,8 +186,10 @@ class BargainTable:
     def margin(self, m: EscalationModel, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """M_i(x): how much better terms ``x`` (I, len(cols)) are for actor i than going on."""
         p = self.pos
+        # U_i(x) with the saliences normalised once per run (terms_utility, without its sums)
+        utility = (self.share[i][:, cols] * (1.0 - np.abs(x - p.ideal[i][:, cols]))).sum(axis=0)
         return acceptance_margin(
-            terms_utility(x, p.ideal[i][:, cols], p.salience[i][:, cols]),
+            utility + self.indifferent[i, cols],
             self.reservation_utility[i, cols],
             self.constants["deal_weight"][cols],
             self.going_on(m, i, cols),
