@@ -56,6 +56,20 @@ def test_readme_api_example_runs_as_a_plain_script(tmp_path: Path) -> None:
     assert "done 1500" in proc.stdout
     assert "BrokenProcessPool" not in proc.stderr and "bootstrapping" not in proc.stderr
     assert "sim runs in one process" in proc.stderr
+    # the same code piped on stdin (python - < example.py), with more runs than one batch so that
+    # worker processes would be needed
+    piped_code = script.read_text().replace("runs=1_500", "runs=9_000", 1)
+    piped = subprocess.run(
+        [sys.executable, "-"],
+        input=piped_code,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr[-2000:]
+    assert "done 9000" in piped.stdout and "BrokenProcessPool" not in piped.stderr
 
 
 def test_escalation_is_a_labelled_frame_with_dates() -> None:

@@ -3,8 +3,6 @@ breakdowns happen, when, and on what terms (from the per-run ``deal.*`` columns)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -77,36 +75,3 @@ def terms_table(results: RunResults) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True)
-class DealSummary:
-    """Shares of runs (0..1) with an offer, a deal (with its 95% Wilson interval), a breakdown
-    among runs with a deal, and a veto; ``terms`` one row per issue (see :func:`terms_table`)."""
-
-    offer: float
-    deal: float
-    deal_ci: tuple[float, float]
-    broken_given_deal: float
-    vetoed: float
-    terms: pd.DataFrame
-
-
-def deal_summary(results: RunResults) -> DealSummary | None:
-    """The bargaining summary for reports, or None when the scenario does not bargain."""
-    if results.scenario.bargaining is None or not bargains(results):
-        return None
-    runs = results.runs
-    n = len(runs)
-    dealt = runs[col.DEAL_STEP].notna()
-    k = int(dealt.sum())
-    lo, hi = wilson_interval(k, n)
-    broken = runs[col.BREAKDOWN_STEP].notna() & dealt
-    return DealSummary(
-        offer=float(runs[col.FIRST_OFFER].notna().mean()),
-        deal=k / n if n else float("nan"),
-        deal_ci=(float(lo), float(hi)),
-        broken_given_deal=float(broken.sum() / k) if k else float("nan"),
-        vetoed=float((runs[col.DEAL_VETOED] > 0).mean()),
-        terms=terms_table(results),
-    )

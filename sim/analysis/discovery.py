@@ -29,6 +29,12 @@ import pandas as pd
 from scipy import stats
 
 TRAJECTORY_COLUMNS = ["step", "phase", "coverage", "density", "support", "restricted"]
+BOX_COLUMNS = ["parameter", "low", "high", "restricted", "qp_value", "cut", "matters"]
+
+MIN_CUT = 0.15
+"""A restriction matters when the box leaves out at least this share of the parameter's range
+(low and high ends together). A box of 0.31-0.94 on a range of 0.3-1.0 cuts 10%: a trim of the
+edges by the peeling that says nothing about where the cases are, and is not reported."""
 
 
 @dataclass
@@ -39,7 +45,9 @@ class PrimResult:
     ``peel`` or ``paste``; ``restricted`` = number of restricted parameters); ``limits``:
     ``(d, 2)`` array of ``[low, high]`` per step, same order as ``trajectory``; ``chosen``: row
     of the reported box; ``box``: per parameter ``parameter, low, high, restricted, qp_value``
-    (``qp_value``: one-sided binomial quasi-p-value of the restriction, NaN if unrestricted).
+    (``qp_value``: one-sided binomial quasi-p-value of the restriction, NaN if unrestricted),
+    ``cut`` (share of the parameter's range left out, 0..1) and ``matters`` (``cut`` at least
+    ``min_cut``: see :meth:`restrictions`).
     """
 
     label: str
@@ -71,8 +79,18 @@ class PrimResult:
         return self.density / self.base_density if self.base_density > 0 else float("nan")
 
     def restricted(self) -> pd.DataFrame:
-        """Rows of :attr:`box` for the restricted parameters only."""
+        """Rows of :attr:`box` for the restricted parameters only (however slightly)."""
         return self.box[self.box["restricted"]].reset_index(drop=True)
+
+    def restrictions(self) -> pd.DataFrame:
+        """Rows of :attr:`box` whose restriction matters (cuts at least :data:`MIN_CUT` of the
+        range), largest cut first."""
+        rows = self.box[self.box["matters"]].sort_values("cut", ascending=False, kind="stable")
+        return rows.reset_index(drop=True)
+
+    def trimmed(self) -> pd.DataFrame:
+        """Rows of :attr:`box` restricted by less than :data:`MIN_CUT` of their range."""
+        return self.box[self.box["restricted"] & ~self.box["matters"]].reset_index(drop=True)
 
 
 def prim(
@@ -83,13 +101,15 @@ def prim(
     paste_alpha: float = 0.05,
     min_support: float = 0.05,
     min_coverage: float = 0.5,
+    min_cut: float = MIN_CUT,
     label: str = "",
 ) -> PrimResult:
     """Run PRIM on points ``x`` (one numeric column per parameter) and boolean cases ``y``.
 
     ``peel_alpha``, ``paste_alpha``: share of the box's points cut or added per step (0..0.5);
     ``min_support``: smallest share of all points a box may keep (0..1); ``min_coverage``:
-    smallest coverage the chosen box must have (0..1, falls back to the best box if none).
+    smallest coverage the chosen box must have (0..1, falls back to the best box if none);
+    ``min_cut``: share of a parameter's range (0..1) a restriction must leave out to matter.
     """
     xs = x.to_numpy(dtype=float)
     ys = np.asarray(y, dtype=bool)
@@ -105,7 +125,7 @@ def prim(
     traj.insert(0, "step", range(len(steps)))
     traj.insert(1, "phase", ["start"] + ["peel"] * chosen + ["paste"] * (len(steps) - 1 - chosen))
     final = len(steps) - 1
-    box = _box_table(list(x.columns), xs, ys, steps[final], data_bounds)
+    box = _box_table(list(x.columns), xs, ys, steps[final], data_bounds, min_cut)
     return PrimResult(
         label=label,
         parameters=[str(c) for c in x.columns],
@@ -255,8 +275,23 @@ def _paste_one(
     return new_lim
 
 
+def cut_share(low: float, high: float, lo: float, hi: float) -> float:
+    """Share of the range ``lo..hi`` that the interval ``low..high`` leaves out (0..1; 0 when
+    the range is a single value)."""
+    width = hi - lo
+    if width <= 0:
+        return 0.0
+    kept = min(high, hi) - max(low, lo)
+    return float(np.clip(1.0 - kept / width, 0.0, 1.0))
+
+
 def _box_table(
-    names: list[str], xs: np.ndarray, ys: np.ndarray, lim: np.ndarray, data_bounds: np.ndarray
+    names: list[str],
+    xs: np.ndarray,
+    ys: np.ndarray,
+    lim: np.ndarray,
+    data_bounds: np.ndarray,
+    min_cut: float = MIN_CUT,
 ) -> pd.DataFrame:
     inside = _inside(xs, lim)
     rows = []
@@ -275,6 +310,7 @@ def _box_table(
                 if 0 < p0 < 1
                 else float("nan")
             )
+        cut = cut_share(float(lim[u, 0]), float(lim[u, 1]), *map(float, data_bounds[u]))
         rows.append(
             {
                 "parameter": str(name),
@@ -282,6 +318,8 @@ def _box_table(
                 "high": float(lim[u, 1]),
                 "restricted": lo_r or hi_r,
                 "qp_value": qp,
+                "cut": cut,
+                "matters": (lo_r or hi_r) and cut >= min_cut,
             }
         )
-    return pd.DataFrame(rows, columns=["parameter", "low", "high", "restricted", "qp_value"])
+    return pd.DataFrame(rows, columns=BOX_COLUMNS)

@@ -19,6 +19,7 @@ from scipy import stats as sps
 from sim.analysis.prcc import prcc
 from sim.core import columns
 from sim.engine.results import RunResults
+from sim.scenario.sites import label_for, param_labels
 
 
 def param_columns(runs: pd.DataFrame, min_unique: int = 3) -> list[str]:
@@ -60,16 +61,6 @@ def standardized_logit(
     return coef, np.where(sd > 0, pval[1:], np.nan)
 
 
-def short_param_name(column: str) -> str:
-    """``param.actors.khamenei.traits.resolve`` -> ``khamenei resolve`` (for axis labels)."""
-    parts = column.removeprefix(columns.PARAM_PREFIX).split(".")
-    if len(parts) >= 4 and parts[0] == "actors":
-        return f"{parts[1]} {parts[-1]}"
-    if len(parts) >= 3 and parts[0] in ("relations", "events"):
-        return f"{parts[1]} {parts[-1]}"
-    return " ".join(parts[1:] if parts[0] in ("dynamics", "initial") and len(parts) > 1 else parts)
-
-
 MAX_RUNS = 100_000
 """Above this many runs, drivers are estimated on a fixed random subsample (seed 0) of this size."""
 
@@ -82,8 +73,9 @@ def drivers_table(
     With more than ``max_runs`` runs, a reproducible random subsample of ``max_runs`` is used
     (PRCC and its p-values are then those of the subsample).
 
-    Columns: ``outcome``, ``param`` (column name), ``label`` (short name), ``prcc`` (-1..1),
-    ``p_value``, ``p_adjusted`` (Bonferroni over all rows), ``significant`` (p_adjusted < alpha),
+    Columns: ``outcome``, ``param`` (column name), ``label`` (reader-facing words from the
+    parameter-site table: actor name and trait), ``prcc`` (-1..1), ``p_value``,
+    ``p_adjusted`` (Bonferroni over all rows), ``significant`` (p_adjusted < alpha),
     and with ``logit``: ``logit_coef`` (log-odds per sd), ``logit_p``. Empty when no parameter
     varies.
     """
@@ -98,6 +90,8 @@ def drivers_table(
     if not cols or len(runs) == 0:
         return pd.DataFrame(columns=out_columns)
     x = runs[cols].to_numpy(dtype=float)
+    names = param_labels(results.scenario)
+    labels = [label_for(columns.path_of(c), names) for c in cols]
     frames = []
     for oid in results.outcome_ids:
         y = runs[columns.happened(oid)].to_numpy(dtype=bool)
@@ -106,7 +100,7 @@ def drivers_table(
             {
                 "outcome": oid,
                 "param": cols,
-                "label": [short_param_name(c) for c in cols],
+                "label": labels,
                 "prcc": coef,
                 "p_value": pval,
             }

@@ -34,7 +34,7 @@ from sim.analysis.discovery import PrimResult, prim
 from sim.analysis.prcc import prcc, spearman
 from sim.analysis.sobol import SOBOL_COLUMNS, ishigami, ishigami_indices, sobol_indices
 from sim.analysis.surfaces import Surface, response_surface
-from sim.analysis.sweep_design import DesignInfo, design_from_meta, read_store
+from sim.analysis.sweep_design import DesignInfo, ReportWords, design_from_meta, read_store, read_words
 from sim.core import columns
 
 DesignKind = Literal["grid", "lhs", "sobol", "random", "list"]
@@ -96,6 +96,8 @@ class SweepAnalysis:
     prim: list[PrimResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     title: str = "Parameter sweep"
+    words: ReportWords = field(default_factory=lambda: ReportWords({}, {}, []))
+    """Readable labels of parameters and outcomes, calibrated parameters (from ``sweep.json``)."""
 
 
 def analyse_points(
@@ -166,7 +168,7 @@ def _discover(
         y = p > thr
         if len(points) < 20 or y.all() or not y.any():
             notes.append(
-                f"PRIM skipped for {o}: {int(y.sum())} of {len(points)} points have "
+                f"PRIM skipped for P({name}): {int(y.sum())} of {len(points)} points have "
                 f"P > {thr:g} (need some but not all, and at least 20 points)"
             )
             continue
@@ -184,9 +186,11 @@ def analyse_sweep(
     """
     store = Path(store_dir)
     points, design, outcomes, title = read_store(store)
-    return analyse_points(
+    result = analyse_points(
         points, design, outcomes, thresholds=thresholds, seed=seed, store_dir=store, title=title
     )
+    result.words = read_words(store)
+    return result
 
 
 __all__ = [

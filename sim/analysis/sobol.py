@@ -92,3 +92,40 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
     s1 = np.array([v1, v2, 0.0]) / var
     st = np.array([v1 + v13, v2, v13]) / var
     return s1, st
+
+
+MAX_HALF_WIDTH = 0.1
+"""Sobol indices can be ranked when every 95% interval is at most +/- this wide (indices are
+shares of variance, 0..1: +/- 0.1 separates a major from a minor parameter)."""
+
+
+def suggested_base_samples(n: int, half_width: float, target: float = MAX_HALF_WIDTH) -> int:
+    """Base sample size ``N`` expected to bring a half-width of ``half_width`` (seen with ``n``
+    base samples) down to ``target``: widths shrink as ``1/sqrt(N)``; rounded up to a power of
+    two (Saltelli/Sobol sequences are balanced at powers of two)."""
+    need = n * (half_width / target) ** 2
+    return int(2 ** math.ceil(math.log2(max(need, n + 1))))
+
+
+def sobol_width_warning(
+    table: pd.DataFrame, n: int | None, n_parameters: int, target: float = MAX_HALF_WIDTH
+) -> str | None:
+    """A plain-words warning when the intervals of one output's indices (rows of
+    :data:`SOBOL_COLUMNS`) are too wide to rank the parameters, with the ``N`` to use; None when
+    every half-width is at most ``target``."""
+    widths = table[["S1_conf", "ST_conf"]].to_numpy(dtype=float)
+    widths = widths[np.isfinite(widths)]
+    if widths.size == 0 or float(widths.max()) <= target:
+        return None
+    worst = float(widths.max())
+    text = (
+        f"The intervals are too wide to rank the parameters (up to \u00b1{worst:.2f}; ranking "
+        f"needs about \u00b1{target:.2f} or less)."
+    )
+    if n:
+        better = suggested_base_samples(n, worst, target)
+        text += (
+            f" They come from {n} base samples; rerun the sweep with about {better} "
+            f"({better * (n_parameters + 2):,} points) to narrow them enough."
+        )
+    return text

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,32 @@ def read_store(store: Path) -> tuple[pd.DataFrame, DesignInfo, list[str], str]:
     ]
     title = str(_lookup(meta, "title") or _lookup(meta, "id") or "Parameter sweep")
     return points, design, outcomes, title
+
+
+@dataclass(frozen=True)
+class ReportWords:
+    """Reader-facing words of a sweep, from ``sweep.json`` (empty for stores written before
+    they were recorded: the report then words parameter paths by
+    :func:`sim.scenario.site_labels.label_from_path`)."""
+
+    labels: dict[str, str]
+    outcome_names: dict[str, str]
+    calibrated: list[str]
+
+
+def read_words(store: Path) -> ReportWords:
+    """:class:`ReportWords` of the sweep store at ``store`` (keys ``labels``, ``outcome_names``,
+    ``calibrated`` of ``sweep.json``; missing ones are empty)."""
+    try:
+        meta = json.loads(SweepStore(store).sweep_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    labels, names, calibrated = (meta.get(k) for k in ("labels", "outcome_names", "calibrated"))
+    return ReportWords(
+        labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
+        outcome_names={str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {},
+        calibrated=[str(c) for c in calibrated] if isinstance(calibrated, list) else [],
+    )
 
 
 def _lookup(meta: Mapping[str, Any], key: str) -> Any:

@@ -65,6 +65,8 @@ def _prune(data: dict[str, Any], touched_pressure: bool) -> dict[str, Any]:
     initial = {k: v for k, v in data["initial"].items() if k != "pressure" or touched_pressure}
     if initial:
         out["initial"] = initial
+    if data.get("bargaining"):  # bargaining constants (positions travel with their actors)
+        out["bargaining"] = data["bargaining"]
     return out
 
 

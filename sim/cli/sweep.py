@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.analysis.sensitivity import SweepAnalysis
+from sim.analysis.sobol import sobol_width_warning
 from sim.core import resultdir
 from sim.core.errors import Problem, SimUserError
 from sim.sweep.execute import SweepOutcome, default_out_dir
@@ -203,9 +204,13 @@ def _print_analysis(analysis: SweepAnalysis) -> None:
                 f"{row.ST:.2f} ± {row.ST_conf:.2f}",
             )
         console.print(table)
+        for out, g in analysis.sobol.groupby("output", sort=False):
+            warning = sobol_width_warning(g, analysis.design.n, len(analysis.design.parameters))
+            if warning:
+                console.print(Text(f"warning ({out}): {warning}"))
     for prim in analysis.prim:
         box = ", ".join(
-            f"{r.parameter} in [{r.low:.3g}, {r.high:.3g}]" for r in prim.restricted().itertuples()
+            f"{r.parameter} in [{r.low:.3g}, {r.high:.3g}]" for r in prim.restrictions().itertuples()
         )
         console.print(
             Text(

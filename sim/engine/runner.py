@@ -182,11 +182,14 @@ def _pool_context() -> BaseContext:
 def main_allows_workers() -> bool:
     """Whether worker processes may start: each one re-imports the caller's ``__main__`` file, so
     a plain script must guard its code with ``if __name__ == "__main__":``. True for a REPL or
-    notebook (no file), ``python -m ...``, and any file that has the guard."""
+    notebook (no file), ``python -m ...``, and any file that has the guard; False for code piped
+    on stdin (``python - < script.py``)."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if path is None or getattr(main, "__spec__", None) is not None:
         return True
+    if str(path).startswith("<"):  # code piped on stdin: a worker cannot re-import it
+        return False
     try:
         source = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:

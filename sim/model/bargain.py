@@ -125,11 +125,14 @@ class BargainTable:
                 for f in POSITION_FIELDS:
                     arrays[f][a_i, k] = by_site["positions", actor.id, f"{issue}.{f}"]
         self.pos = Positions(**arrays)
-        # U_i(r_i) (A, N): fixed per run, computed once (the margin needs it at every answer)
-        self.res_u = np.stack(
+        total = self.pos.salience.sum(axis=1)  # (A, N)
+        cares = total > 0
+        self.share = self.pos.salience / np.where(cares, total, 1.0)[:, None, :]  # s_ik / sum_k s_ik
+        self.indifferent = np.where(cares, 0.0, 0.5)  # U = 0.5 for an actor that cares about nothing
+        self.reservation_utility = np.stack(  # U_i(r_i), (A, N): positions do not move in a run
             [
-                terms_utility(arrays["reservation"][a], arrays["ideal"][a], arrays["salience"][a])
-                for a in range(n_a)
+                terms_utility(self.pos.reservation[i], self.pos.ideal[i], self.pos.salience[i])
+                for i in range(n_a)
             ]
         )
         self.constants = {name: v for (group, _, name), v in by_site.items() if group == "bargaining"}
@@ -149,60 +152,53 @@ class BargainTable:
         self.first_terms = np.full((n_i, n), np.nan)
         self.breakdown_step = np.full(n, NEVER, dtype=np.int64)
         self.vetoed = np.zeros(n, dtype=np.int64)
+        self._going_on = np.zeros((n_a, n))
+        self._going_on_step = -1
         # Each party's private type: the unobserved part of how it values a deal, drawn once per
         # run (Fearon 1995's private information), so an offer refused stays refused until the
         # margin moves; answering anew every step would let any offer through in time.
         self.accept_type = self.rng.random((n_a, n))
         self.veto_type = self.rng.random((n_a, n))
-        self._going_on: dict[int, np.ndarray] = {}
 
-    # ---- per-actor values -----------------------------------------------------------------------
+    # ---- per-actor values (on a subset ``cols`` of the runs: offers are rare) ---------------------
 
-    def going_on(self, m: EscalationModel, i: int) -> np.ndarray:
-        """g_i: the net cost to actor i of going on without a deal, utility points (N,); computed
-        once per actor and step (pressure, escalation and traits do not move while bargaining)."""
-        if i not in self._going_on:
-            self._going_on[i] = self._going_on_now(m, i)
-        return self._going_on[i]
+    def going_on(self, m: EscalationModel, i: int, cols: np.ndarray) -> np.ndarray:
+        """g_i: the net cost to actor i of going on without a deal, utility points, in runs ``cols``
+        (computed for every actor once per step, read many times)."""
+        if self._going_on_step != m.steps:
+            self._going_on = self._going_on_all(m)
+            self._going_on_step = m.steps
+        return self._going_on[i, cols]
 
-    def _going_on_now(self, m: EscalationModel, i: int) -> np.ndarray:
+    @staticmethod
+    def _going_on_all(m: EscalationModel) -> np.ndarray:
+        """g (A, N) = w_pain C P - w_dur A P - w_wait W 1(t < t_wait) + w_war C (1 - T) E / E_max."""
         w, e = m.weights, m.effective
-        pressure = m.pressure[i]
-        before_wait = 1.0 if m.steps < m.cs.wait_step[i] else 0.0
+        before_wait = (m.steps < m.cs.wait_step).astype(float)[:, None]
+        cost = e["cost_sensitivity"]
         return (
-            w.pain * e["cost_sensitivity"][i] * pressure
-            - w.duress * e["pressure_aversion"][i] * pressure
-            - w.wait_out * e["wait_out"][i] * before_wait
-            + w.war_cost
-            * e["cost_sensitivity"][i]
-            * (1.0 - e["risk_tolerance"][i])
-            * m.escalation
-            / m.cs.e_max
+            w.pain * cost * m.pressure
+            - w.duress * e["pressure_aversion"] * m.pressure
+            - w.wait_out * e["wait_out"] * before_wait
+            + w.war_cost * cost * (1.0 - e["risk_tolerance"]) * m.escalation / m.cs.e_max
         )
 
-    def margin(self, m: EscalationModel, i: int, x: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
-        """M_i(x): how much better the deal x is for actor i than going on (N,), or only in the
-        runs ``idx`` (column indices; ``x`` then holds those columns): the same numbers, less work."""
+    def margin(self, m: EscalationModel, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """M_i(x): how much better terms ``x`` (I, len(cols)) are for actor i than going on."""
         p = self.pos
-        if idx is None:
-            return acceptance_margin(
-                terms_utility(x, p.ideal[i], p.salience[i]),
-                self.res_u[i],
-                self.constants["deal_weight"],
-                self.going_on(m, i),
-            )
+        # U_i(x) with the saliences normalised once per run (terms_utility, without its sums)
+        utility = (self.share[i][:, cols] * (1.0 - np.abs(x - p.ideal[i][:, cols]))).sum(axis=0)
         return acceptance_margin(
-            terms_utility(x, p.ideal[i][:, idx], p.salience[i][:, idx]),
-            self.res_u[i, idx],
-            _at(self.constants["deal_weight"], idx, m.n_runs),
-            self.going_on(m, i)[idx],
+            utility + self.indifferent[i, cols],
+            self.reservation_utility[i, cols],
+            self.constants["deal_weight"][cols],
+            self.going_on(m, i, cols),
         )
 
     # ---- the step -------------------------------------------------------------------------------
 
     def step(self, m: EscalationModel, choices: np.ndarray, t: int) -> None:
         """After step t's choices and world update: expire, answer, table new offers, defect."""
-        self._going_on = {}
         self._expire(t)
         self._answer(m, t)
         self._table(m, choices, t)
@@ -215,11 +211,11 @@ class BargainTable:
         lam = m.dynamics["logit_precision"]
         added = np.zeros(m.n_runs)
         for o, offer in enumerate(self.spec.offers):
-            if offer.private or not self.active[o].any():
+            if offer.private:
                 continue
-            idx = np.flatnonzero(self.active[o])
-            likely = logistic(_at(lam, idx, m.n_runs) * self.margin(m, offer.to, self.terms[o][:, idx], idx))
-            added[idx] += likely
+            cols = np.flatnonzero(self.active[o])
+            if cols.size:
+                added[cols] += logistic(lam[cols] * self.margin(m, offer.to, self.terms[o][:, cols], cols))
         if added.any():
             m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * added, 0.0, 1.0)
 
@@ -234,50 +230,49 @@ class BargainTable:
         for o, offer in enumerate(self.spec.offers):
             j = offer.to
             due = self.active[o] & (self.since[o] < t) & ~self.deal_on & m.present[j] & m.reconsiders[j]
-            if not due.any():
+            cols = np.flatnonzero(due)
+            if not cols.size:
                 continue
-            idx = np.flatnonzero(due)  # work only in the runs that answer (same numbers)
-            n = m.n_runs
-            x = self.terms[o][:, idx]
-            ok = np.ones(idx.size, dtype=bool)
+            x = self.terms[o][:, cols]
+            ok = np.ones(cols.size, dtype=bool)
             if offer.preconditions is not None:
-                ok &= m.holds(offer.preconditions, t)[idx]
-            lam_i = _at(lam, idx, n)
-            face = _at(self.constants["audience_cost"], idx, n) * self.refused[j, idx]
-            margin = self.margin(m, j, x, idx) - face
-            accept = ok & (self.accept_type[j, idx] < logistic(lam_i * margin))
+                ok = m.holds(offer.preconditions, t)[cols]
+            margin = (
+                self.margin(m, j, x, cols) - self.constants["audience_cost"][cols] * self.refused[j, cols]
+            )
+            accept = ok & (self.accept_type[j, cols] < logistic(lam[cols] * margin))
             for holder, subject, rid, stakes in self.spec.deal_vetoes:
                 # the holder judges every deal its subject is party to, as addressee or proposer
-                party = accept & ((subject == j) | (self.proposer[o, idx] == subject))
+                party = accept & ((subject == j) | (self.proposer[o, cols] == subject))
                 if not party.any():
                     continue
-                kappa = logistic(lam_i * stakes * self.margin(m, holder, x, idx))
-                p_block = _at(m.draws.relations[rid], idx, n) * (1.0 - kappa) * _at(m.present[holder], idx, n)
-                blocked = party & (self.veto_type[holder, idx] < p_block)
-                self.vetoed[idx] += blocked
+                kappa = logistic(lam[cols] * stakes * self.margin(m, holder, x, cols))
+                p_block = m.draws.relations[rid][cols] * (1.0 - kappa) * m.present[holder, cols]
+                blocked = party & (self.veto_type[holder, cols] < p_block)
+                self.vetoed[cols] += blocked
                 accept &= ~blocked
             if not offer.private:
-                self.refused[j, idx] |= ~accept
-            self.active[o, idx] = False  # answered either way
-            accepted = np.zeros(n, dtype=bool)
-            accepted[idx] = accept
-            self._strike_deal(m, accepted, o, j, self.terms[o], t)
+                self.refused[j, cols] |= ~accept
+            self.active[o, cols] = False  # answered either way
+            self._strike_deal(m, cols[accept], o, j, x[:, accept], t)
 
     def _strike_deal(
-        self, m: EscalationModel, accept: np.ndarray, o: int, j: int, x: np.ndarray, t: int
+        self, m: EscalationModel, cols: np.ndarray, o: int, j: int, x: np.ndarray, t: int
     ) -> None:
-        if not accept.any():
+        if not cols.size:
             return
-        self.deal_on |= accept
-        self.deal_since = np.where(accept, t, self.deal_since)
-        self.deal_terms = np.where(accept, x, self.deal_terms)
-        self.parties[0] = np.where(accept, self.proposer[o], self.parties[0])
-        self.parties[1] = np.where(accept, j, self.parties[1])
-        first = accept & (self.deal_step == NEVER)
-        self.deal_step = np.where(first, t, self.deal_step)
-        self.first_terms = np.where(first, x, self.first_terms)
-        self.active[:, accept] = False  # a deal takes every other offer off the table
-        self._switch_in_force(m, accept, x, on=True)
+        self.deal_on[cols] = True
+        self.deal_since[cols] = t
+        self.deal_terms[:, cols] = x
+        self.parties[0, cols] = self.proposer[o, cols]
+        self.parties[1, cols] = j
+        first = self.deal_step[cols] == NEVER
+        self.deal_step[cols[first]] = t
+        self.first_terms[:, cols[first]] = x[:, first]
+        self.active[:, cols] = False  # a deal takes every other offer off the table
+        where = np.zeros(m.n_runs, dtype=bool)
+        where[cols] = True
+        self._switch_in_force(m, where, self.deal_terms, on=True)
 
     def _switch_in_force(self, m: EscalationModel, where: np.ndarray, x: np.ndarray, on: bool) -> None:
         for k, state, at_least in self.spec.in_force:
@@ -288,86 +283,62 @@ class BargainTable:
     def _table(self, m: EscalationModel, choices: np.ndarray, t: int) -> None:
         """Offers made this step go on the table (replacing the proposer's earlier offer to the
         same addressee and answering the addressee's offer to the proposer: a counter-offer)."""
-        lam = m.dynamics["logit_precision"]
         self.arrived[:] = False
         for o, offer in enumerate(self.spec.offers):
             made_by = choices == offer.action  # (A, N)
-            if not made_by.any():
+            cols = np.flatnonzero(made_by.any(axis=0) & ~self.deal_on)
+            if not cols.size:
                 continue
-            made = made_by.any(axis=0) & ~self.deal_on
-            idx = np.flatnonzero(made)  # work only in the runs where the offer is made
-            if idx.size == 0:
-                continue
-            proposer = np.argmax(made_by, axis=0)
-            who = proposer[idx]
+            proposer = np.argmax(made_by[:, cols], axis=0)
             j = offer.to
             for o2, other in enumerate(self.spec.offers):
-                earlier = self.proposer[o2, idx]
-                replaced = (other.to == who) & (earlier == j)  # the addressee's offer: countered
-                if other.to == j:
-                    replaced |= earlier == who  # the proposer's own earlier offer to j
-                self.active[o2, idx] &= ~replaced
+                earlier = self.proposer[o2, cols]
+                replaced = ((other.to == j) & (earlier == proposer)) | (
+                    (other.to == proposer) & (earlier == j)
+                )
+                self.active[o2, cols] &= ~replaced
             if offer.best:
-                x = self._best_terms(m, proposer, j, lam, idx)
+                x = self._best_terms(m, proposer, j, cols)
             else:
-                ideal = self.pos.ideal[who, :, idx].T  # (I, runs): issues left out
+                ideal = self.pos.ideal[proposer, :, cols].T  # (I, n)
                 x = np.where(np.isnan(offer.terms)[:, None], ideal, offer.terms[:, None])
-            self.terms[o][:, idx] = x
-            self.proposer[o, idx] = who
-            self.active[o, idx] = True
-            self.since[o, idx] = t
-            self.arrived[j, idx] = True
-            first = self.first_offer[idx]
-            self.first_offer[idx] = np.where(first == NEVER, t, first)
+            self.terms[o][:, cols] = x
+            self.proposer[o, cols] = proposer
+            self.active[o, cols] = True
+            self.since[o, cols] = t
+            self.arrived[j, cols] = True
+            fresh = cols[self.first_offer[cols] == NEVER]
+            self.first_offer[fresh] = t
 
-    def _best_terms(
-        self, m: EscalationModel, proposer: np.ndarray, j: int, lam: np.ndarray, where: np.ndarray
-    ) -> np.ndarray:
-        """best_acceptable terms (I, len(where)) in the runs ``where`` (column indices)."""
-        n = proposer.size
+    def _best_terms(self, m: EscalationModel, proposer: np.ndarray, j: int, cols: np.ndarray) -> np.ndarray:
         p = self.pos
-
-        def at(a: np.ndarray) -> np.ndarray:  # per-run arrays at the runs ``where``; scalars as is
-            a = np.asarray(a)
-            return a[..., where] if a.ndim and a.shape[-1] == n else a
-
-        who = proposer[where]
         mine = (
-            p.ideal[who, :, where].T,
-            p.salience[who, :, where].T,
-            p.reservation[who, :, where].T,
+            p.ideal[proposer, :, cols].T,
+            p.salience[proposer, :, cols].T,
+            p.reservation[proposer, :, cols].T,
         )
-        w = np.maximum(at(self.constants["deal_weight"]), 1e-12)
-        slack = (
-            at(self.going_on(m, j))
-            - at(self.constants["audience_cost"]) * self.refused[j, where]
-            - aim_margin(at(lam))
-        )
-        need = self.res_u[j, where] - slack / w
-        return best_acceptable(mine, (at(p.ideal[j]), at(p.salience[j])), need)
+        lam = m.dynamics["logit_precision"][cols]
+        w = np.maximum(self.constants["deal_weight"][cols], 1e-12)
+        audience = self.constants["audience_cost"][cols] * self.refused[j, cols]
+        slack = self.going_on(m, j, cols) - audience - aim_margin(lam)
+        need = self.reservation_utility[j, cols] - slack / w
+        return best_acceptable(mine, (p.ideal[j][:, cols], p.salience[j][:, cols]), need)
 
     def _defect(self, m: EscalationModel, t: int) -> None:
         """Each party of a deal in force defects with its chance; a defection breaks the deal."""
-        if not self.deal_on.any():
+        live = self.deal_on & (self.deal_since < t)  # a deal struck this step holds until the next
+        if not live.any():
             return
         lam = m.dynamics["logit_precision"]
         broken = np.zeros(m.n_runs, dtype=bool)
+        u = self.rng.random((2, m.n_runs))
         for side in range(2):
-            for i in range(m.cs.n_actors):
-                # a deal struck this step holds at least until the next
-                party = self.deal_on & (self.parties[side] == i) & (self.deal_since < t)
-                if not party.any():
-                    continue
-                u = self.rng.random(m.n_runs)  # drawn for every run: the stream does not depend on who
-                idx = np.flatnonzero(party)
-                n = m.n_runs
-                p = defection_chance(
-                    _at(m.distrust[i], idx, n),
-                    self.margin(m, i, self.deal_terms[:, idx], idx),
-                    _at(self.constants["defection_rate"], idx, n),
-                    _at(lam, idx, n),
-                )
-                broken[idx] |= u[idx] < p
+            for i in np.unique(self.parties[side, live]):
+                cols = np.flatnonzero(live & (self.parties[side] == i))
+                margin = self.margin(m, int(i), self.deal_terms[:, cols], cols)
+                rate = self.constants["defection_rate"][cols]
+                p = defection_chance(m.distrust[i, cols], margin, rate, lam[cols])
+                broken[cols] |= u[side, cols] < p
         if broken.any():
             self.deal_on &= ~broken
             self.breakdown_step = np.where(broken & (self.breakdown_step == NEVER), t, self.breakdown_step)
@@ -391,9 +362,3 @@ class BargainTable:
         for k, issue in enumerate(self.spec.issue_ids):
             out[col.deal_term(issue)] = self.first_terms[k].astype(np.float32)
         return out
-
-
-def _at(a: np.ndarray | float, idx: np.ndarray, n: int) -> np.ndarray:
-    """A per-run array (last axis N) at the runs ``idx``; a scalar or per-step constant as is."""
-    arr = np.asarray(a)
-    return arr[..., idx] if arr.ndim and arr.shape[-1] == n else arr

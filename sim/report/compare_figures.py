@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.analysis import stats
 from sim.analysis.compare import OutcomeDiff, VariantComparison
 from sim.engine.results import RunResults
+from sim.report.axes import percent_ticks
 from sim.report.page import ptext
 from sim.report.plotting import LAYOUT, PALETTE, dates, fan_traces, ladder_axis
 
@@ -74,7 +76,10 @@ def fig_differences(comparisons: Sequence[VariantComparison]) -> go.Figure:
         )
     fig.add_hline(y=0, line={"color": "#444", "width": 1})
     fig.update_layout(**LAYOUT, height=460, barmode="group", legend={"orientation": "h", "y": -0.2})
-    fig.update_yaxes(title_text="variant − base (probability)", tickformat="+.1%")
+    ends = [0.0] + [v for c in comparisons for d in c.outcomes for v in d.paired if math.isfinite(v)]
+    fig.update_yaxes(
+        title_text="variant − base (probability)", **percent_ticks(min(ends), max(ends), signed=True)
+    )
     return fig
 
 
@@ -147,10 +152,12 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
         subplot_titles=[ptext(names[o]) for o in outcome_ids],
     )
     for j, oid in enumerate(outcome_ids):
+        top = 0.0
         for i, r in enumerate(results):
             if oid not in r.outcome_ids:
                 continue
             steps, cum = stats.time_to_event(r, oid)
+            top = max(top, float(np.max(cum, initial=0.0)))
             fig.add_trace(
                 go.Scatter(
                     x=dates(r, steps),
@@ -165,6 +172,7 @@ def fig_time_to_event(results: Sequence[RunResults], outcome_ids: Sequence[str])
                 row=j // cols + 1,
                 col=j % cols + 1,
             )
+        top = max(top, 0.01) * 1.05  # each panel on its own scale: rare outcomes still show
+        fig.update_yaxes(range=[0, top], **percent_ticks(0.0, top), row=j // cols + 1, col=j % cols + 1)
     fig.update_layout(**LAYOUT, height=300 * rows + 80, legend={"orientation": "h", "y": -0.12})
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return fig

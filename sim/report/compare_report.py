@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sim.analysis.compare import VariantComparison
 from sim.engine.results import RunResults
-from sim.report.bargaining_section import compare_bargaining_section
+from sim.report.bargain_figures import compare_bargaining_sections
 from sim.report.compare_figures import (
     fig_differences,
     fig_escalation_differences,
@@ -29,6 +29,7 @@ from sim.report.compare_figures import (
 from sim.report.compare_tables import changes_html, comparison_table, crn_html, escalation_table
 from sim.report.limits import report_view
 from sim.report.page import Markup, Section, tag, write_report
+from sim.report.reading import calibrated_labels, how_to_read
 
 
 def compare_sections(
@@ -38,7 +39,7 @@ def compare_sections(
     compared = [{d.outcome for d in c.outcomes} for c in comparisons]
     shared = [o for o in base.outcome_ids if all(o in ids for ids in compared)]
     level = comparisons[0].level if comparisons else 0.95
-    sections = [
+    return [
         Section(
             "Difference in outcome probabilities (variant − base)",
             fig_differences(comparisons),
@@ -63,9 +64,8 @@ def compare_sections(
             fig_time_to_event([base, *variants], shared),
             "Share of runs in which each outcome has happened by each date, scenarios overlaid.",
         ),
+        *compare_bargaining_sections([base, *variants]),
     ]
-    terms = compare_bargaining_section([base, *variants])
-    return sections if terms is None else [*sections, terms]
 
 
 def write_compare_report(
@@ -77,7 +77,9 @@ def write_compare_report(
     """Write the comparison page to ``out_path`` (atomically); returns the path."""
     base, variants = report_view(base), [report_view(v) for v in variants]  # sim.report.limits
     meta = base.scenario.scenario
+    calibrated = calibrated_labels(base.scenario)
     header = [
+        how_to_read("compare", calibrated),
         tag(
             "p",
             f"Base: {meta.title} ({meta.id}). {base.runs_count:,} runs per scenario, seed {base.seed}: "
@@ -87,12 +89,7 @@ def write_compare_report(
         crn_html(comparisons),
         Markup("<h2>Outcome probabilities and differences</h2>"),
         comparison_table(base, comparisons),
-        tag(
-            "p",
-            "These are consequences of the model and its assumed parameters, not forecasts: common "
-            "random numbers make the differences precise, not true.",
-            cls="muted",
-        ),
+        tag("p", "Common random numbers make the differences precise, not true.", cls="muted"),
     ]
     return write_report(
         out_path,

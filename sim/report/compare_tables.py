@@ -17,6 +17,7 @@ from sim.engine.results import RunResults
 from sim.report.compare_figures import interval_pp, p_value_text, pp, title_of
 from sim.report.page import Markup, html_table, join, tag
 from sim.scenario.display import collapse_items, scenario_diff
+from sim.scenario.sites import param_labels
 
 
 def _pct(x: float) -> str:
@@ -135,10 +136,20 @@ def changes_html(base: RunResults, variants: Sequence[RunResults]) -> Markup:
         diff.pop("scenario.title", None)
         diff.pop("scenario.description", None)
         parts.append(tag("h3", title_of(v)))
-        rows = [[k, _short(a), _short(b)] for k, (a, b) in collapse_items(diff).items()]
-        parts.append(html_table(["field", "base", "variant"], rows) if rows else tag("p", "no change"))
+        labels = param_labels(v.scenario)
+        rows = [[_label_of(k, labels), k, _short(a), _short(b)] for k, (a, b) in collapse_items(diff).items()]
+        if not any(r[0] for r in rows):  # no parameter among the changes (levers, rules...)
+            rows = [r[1:] for r in rows]
+        table = html_table(["what", "field", "base", "variant"][-len(rows[0]) :] if rows else [], rows)
+        parts.append(table if rows else tag("p", "no change"))
     parts.append(Markup("</section>"))
     return join(parts)
+
+
+def _label_of(key: str, labels: dict[str, str]) -> str:
+    """Readable words of a changed field: the label of the parameter it belongs to, else ""."""
+    hits = [p for p in labels if key == p or key.startswith(p + ".")]
+    return labels[max(hits, key=len)] if hits else ""
 
 
 def _short(value: Any, limit: int = 120) -> str:

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from sim.core.columns import BREAKDOWN_STEP, DEAL_STEP, FIRST_OFFER
 from sim.engine.results import RunResults, Trajectory
 
 MAX_REPORT_STEPS = 2_000
@@ -41,8 +42,9 @@ def report_view(results: RunResults, limit: int = MAX_REPORT_STEPS) -> RunResult
     counts = results.action_counts[: coarse * k].astype(float)
     counts = counts.reshape(coarse, k, *counts.shape[1:]).mean(axis=1)
     runs = results.runs.copy()
-    for oid in results.outcome_ids:
-        col = f"{oid}_step"
+    step_columns = [f"{oid}_step" for oid in results.outcome_ids]
+    step_columns += [c for c in (FIRST_OFFER, DEAL_STEP, BREAKDOWN_STEP) if c in runs.columns]
+    for col in step_columns:
         if col in runs.columns:
             runs[col] = np.minimum(runs[col].to_numpy(dtype=float) / k, coarse)
     samples = [

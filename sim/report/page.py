@@ -74,6 +74,9 @@ th{background:#f4f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .headline{display:flex;flex-wrap:wrap;gap:.75rem;margin:.8rem 0}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;min-width:10rem}
 .card .big{font-size:1.5rem;font-weight:600}
+.how-to-read{background:#f4f7fb;border:1px solid #d6e0ee;border-radius:6px;padding:.2rem 1rem;margin:1rem 0}
+.how-to-read h2{margin-top:.6rem;border:0}
+.warning{background:#fff3cd;border-left:4px solid #e0a800;padding:.4rem .6rem}
 """
 
 

@@ -4,12 +4,13 @@ plotly's ``parcoords`` compiles its shaders with ``eval``/``new Function`` (regl
 reports' Content-Security-Policy forbids (no 'unsafe-eval'), so its lines never showed. This
 figure draws the same picture with ordinary scatter lines: one vertical axis per dimension, each
 scaled to its own range (labels at both ends), one polyline per point, coloured by a value in
-0..1 in ``COLOUR_BANDS`` bands of a colour scale (one trace per band, with a shared colour bar).
+its range in ``COLOUR_BANDS`` bands of a colour scale (one trace per band, with a shared colour bar).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,10 +28,13 @@ def parallel_lines(
     colour_title: str,
     scale: str = "Viridis",
     labels: Sequence[str] | None = None,
+    crange: tuple[float, float] = (0.0, 1.0),
+    colorbar: dict[str, Any] | None = None,
 ) -> go.Figure:
-    """``dims``: (axis label, values, fixed range or None) per axis; ``colour``: one value in 0..1
-    per line; ``labels``: hover label per line (e.g. the point number). Labels must already be
-    escaped for Plotly (:func:`sim.report.page.ptext`)."""
+    """``dims``: (axis label, values, fixed range or None) per axis; ``colour``: one value per
+    line, coloured over ``crange`` (values outside take the end colours); ``labels``: hover label
+    per line (e.g. the point number); ``colorbar``: extra colour-bar settings (tick format).
+    Labels must already be escaped for Plotly (:func:`sim.report.page.ptext`)."""
     n_axes = len(dims)
     n = len(colour)
     scaled = np.zeros((n, n_axes))
@@ -49,7 +53,9 @@ def parallel_lines(
             {"x": j, "y": 1.0, "yshift": 12, "text": f"{hi:.3g}", "showarrow": False, "font": {"size": 10}},
             {"x": j, "y": 0.0, "yshift": -12, "text": f"{lo:.3g}", "showarrow": False, "font": {"size": 10}},
         ]
-    c = np.clip(np.nan_to_num(np.asarray(colour, dtype=float), nan=0.0), 0.0, 1.0)
+    c0, c1 = crange
+    raw = np.nan_to_num(np.asarray(colour, dtype=float), nan=c0)
+    c = np.clip((raw - c0) / (c1 - c0), 0.0, 1.0) if c1 > c0 else np.zeros(len(raw))
     band = np.minimum((c * COLOUR_BANDS).astype(int), COLOUR_BANDS - 1)
     names = [str(i) for i in range(n)] if labels is None else list(labels)
     xs = list(range(n_axes))
@@ -88,10 +94,10 @@ def parallel_lines(
             marker={
                 "color": [0.0],
                 "colorscale": scale,
-                "cmin": 0,
-                "cmax": 1,
+                "cmin": c0,
+                "cmax": c1,
                 "showscale": True,
-                "colorbar": {"title": {"text": colour_title}},
+                "colorbar": {"title": {"text": colour_title}, **(colorbar or {})},
             },
         )
     )

@@ -6,6 +6,7 @@ All scenario text drawn here goes through :func:`sim.report.page.ptext`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from sim.engine.results import RunResults
+from sim.report.axes import label_rows
 from sim.report.page import ptext
 
 PALETTE = qualitative.Plotly + qualitative.D3
@@ -51,53 +53,86 @@ def _event_spans(results: RunResults) -> list[tuple[str, str, str | None, float 
     return out
 
 
+EVENT_LABEL_CHARS = 38
+"""Event labels longer than this are cut (with "…"); the whole name is in the label's hover."""
+EVENT_ROW_HEIGHT = 0.06
+"""Vertical distance of two rows of event labels, as a share of the plot's height."""
+PLOT_WIDTH_PX = 900
+"""Assumed plot width for laying out labels (narrower than the page's: labels err on the wide side)."""
+CHAR_PX = 6.2
+"""Width of one character of the 10 px label font, in pixels (generous)."""
+
+
+def _short_label(text: str) -> str:
+    return text if len(text) <= EVENT_LABEL_CHARS else text[: EVENT_LABEL_CHARS - 1] + "\u2026"
+
+
 def mark_events(fig: go.Figure, results: RunResults) -> None:
     """Vertical dotted lines (one-day events) and shaded windows, labelled at the top.
 
-    Also fixes the x range to the simulated period (labels would otherwise widen it).
+    Labels are stacked in rows (:func:`sim.report.axes.label_rows`) so none overlaps another;
+    long names are shortened, the whole name and date show on hover. Also fixes the x range to
+    the simulated period (labels would otherwise widen it).
     """
     meta = results.scenario.scenario
     first, last = meta.start_date.isoformat(), meta.date_of(meta.horizon).isoformat()
+    days = max((meta.date_of(meta.horizon) - meta.start_date).days, 1)
     late = meta.date_of(int(meta.horizon * 0.75)).isoformat()
-    for i, (name, start, end, prob) in enumerate(_event_spans(results)):
-        label = ptext(name) + (f" (p={prob:.2f})" if prob is not None and prob < 1 else "")
+    spans = _event_spans(results)
+    labels, starts, widths, right = [], [], [], []
+    for name, start, _end, prob in spans:
+        full = name + (f" (p={prob:.2f})" if prob is not None and prob < 1 else "")
+        labels.append(full)
+        x0 = max(start, first)
+        starts.append(float((dt.date.fromisoformat(x0) - meta.start_date).days))
+        widths.append((len(_short_label(full)) * CHAR_PX + 8) * days / PLOT_WIDTH_PX)
+        right.append(x0 > late)
+    rows = label_rows(starts, widths, right, gap=2 * days / PLOT_WIDTH_PX)
+    for (_, start, end, _), full, row, anchor_right in zip(spans, labels, rows, right, strict=True):
         x0, x1 = max(start, first), min(end or start, last)
-        if end and end != start:
-            fig.add_shape(
-                type="rect",
-                xref="x",
-                yref="y domain",
-                x0=x0,
-                x1=x1,
-                y0=0,
-                y1=1,
-                fillcolor="rgba(120,120,120,0.12)",
-                line={"width": 0},
-                layer="below",
-            )
-        else:
-            fig.add_shape(
-                type="line",
-                xref="x",
-                yref="y domain",
-                x0=x0,
-                x1=x0,
-                y0=0,
-                y1=1,
-                line={"color": "#777", "dash": "dot", "width": 1},
-            )
+        _event_shape(fig, x0, x1, bool(end and end != start))
         fig.add_annotation(
             x=x0,
-            y=1.0 - 0.055 * (i % 5),
+            y=1.0 - EVENT_ROW_HEIGHT * row,
             xref="x",
             yref="y domain",
-            text=label,
+            yanchor="top",
+            text=ptext(_short_label(full)),
+            hovertext=ptext(f"{full}: {start}" + (f" to {end}" if end else "")),
             showarrow=False,
-            xanchor="right" if x0 > late else "left",
+            xanchor="right" if anchor_right else "left",
             font={"size": 10, "color": "#555"},
-            bgcolor="rgba(255,255,255,0.7)",
+            bgcolor="rgba(255,255,255,0.8)",
         )
     fig.update_xaxes(range=[first, last])
+
+
+def _event_shape(fig: go.Figure, x0: str, x1: str, window: bool) -> None:
+    """A shaded window (``window``) or a dotted vertical line at ``x0``."""
+    if window:
+        fig.add_shape(
+            type="rect",
+            xref="x",
+            yref="y domain",
+            x0=x0,
+            x1=x1,
+            y0=0,
+            y1=1,
+            fillcolor="rgba(120,120,120,0.12)",
+            line={"width": 0},
+            layer="below",
+        )
+    else:
+        fig.add_shape(
+            type="line",
+            xref="x",
+            yref="y domain",
+            x0=x0,
+            x1=x0,
+            y0=0,
+            y1=1,
+            line={"color": "#777", "dash": "dot", "width": 1},
+        )
 
 
 def ladder_axis(fig: go.Figure, results: RunResults) -> None:

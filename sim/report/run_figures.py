@@ -7,6 +7,7 @@ Each takes a :class:`~sim.engine.results.RunResults` (and, for the drivers, the 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from sim.analysis import stats
 from sim.engine.results import RunResults
+from sim.report.axes import percent_ticks
 from sim.report.page import ptext
 from sim.report.plotting import LAYOUT, color, dates, fan_traces, ladder_axis, mark_events
 from sim.scenario.schema import Scenario
@@ -50,8 +52,8 @@ def fig_outcomes(results: RunResults) -> go.Figure:
     fig.update_layout(
         **LAYOUT,
         height=max(220, 70 * len(t) + 80),
-        xaxis={"range": [0, 1], "tickformat": ".0%"},
-        yaxis={"autorange": "reversed"},
+        xaxis={"range": [0, 1], **percent_ticks(0.0, 1.0)},
+        yaxis={"autorange": "reversed", "automargin": True},
         showlegend=False,
     )
     fig.update_xaxes(title_text="probability over the horizon")
@@ -83,8 +85,10 @@ def fig_fan(results: RunResults) -> go.Figure:
 def fig_time_to_event(results: RunResults) -> go.Figure:
     """Cumulative probability of each outcome's first occurrence over the horizon."""
     fig = go.Figure()
+    top = 0.0
     for i, o in enumerate(results.scenario.outcomes):
         steps, cum = stats.time_to_event(results, o.id)
+        top = max(top, float(np.max(cum, initial=0.0)))
         fig.add_trace(
             go.Scatter(
                 x=dates(results, steps),
@@ -98,7 +102,7 @@ def fig_time_to_event(results: RunResults) -> go.Figure:
     fig.update_layout(
         **LAYOUT,
         height=400,
-        yaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"rangemode": "tozero", **percent_ticks(0.0, max(top, 0.01))},
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_yaxes(title_text="share of runs where it has happened")
@@ -126,49 +130,100 @@ def fig_peak_levels(results: RunResults) -> go.Figure:
             "highest level for %{customdata:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(**LAYOUT, height=340, yaxis={"tickformat": ".0%", "range": [0, 1.05]}, showlegend=False)
+    fig.update_layout(
+        **LAYOUT, height=340, yaxis={"range": [0, 1.05], **percent_ticks(0.0, 1.0)}, showlegend=False
+    )
     fig.update_yaxes(title_text="runs reaching the level")
     return fig
 
 
-def fig_actions(results: RunResults) -> go.Figure:
-    """Each actor's action mix per step (stacked shares), one subplot per actor."""
-    sc = results.scenario
+ACTION_WINDOW_DAYS = 7
+"""The action chart counts acts per window of about this many days (a week): daily shares of
+rare acts are too noisy to read."""
+MAX_ACTION_POINTS = 150
+"""At most this many windows per line (longer horizons get longer windows)."""
+TITLE_CHARS = 60
+
+
+def action_window(step_days: float, steps: int) -> int:
+    """Steps per window of the action chart: about a week, and at most
+    :data:`MAX_ACTION_POINTS` windows over ``steps`` steps."""
+    week = max(1, round(ACTION_WINDOW_DAYS / step_days)) if step_days > 0 else 1
+    return max(week, math.ceil(steps / MAX_ACTION_POINTS))
+
+
+def action_shares(results: RunResults, window: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``(share, overall)``: ``share[w, i, k]`` = share of actor ``i``'s decisions in window ``w``
+    (``window`` steps, the last one possibly shorter; over all runs) that were action ``k``;
+    ``overall[i, k]`` the same over the whole horizon."""
     counts = results.action_counts.astype(float)
-    x = dates(results, range(1, counts.shape[0] + 1))
+    starts = np.arange(0, counts.shape[0], max(window, 1))
+    binned = np.add.reduceat(counts, starts, axis=0) if counts.shape[0] else counts
+    per = binned.sum(axis=2, keepdims=True)
+    share = binned / np.where(per > 0, per, 1.0)
+    total = counts.sum(axis=0)
+    norm = total.sum(axis=1, keepdims=True)
+    return share, total / np.where(norm > 0, norm, 1.0)
+
+
+def _cut(text: str, n: int = TITLE_CHARS) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def fig_actions(results: RunResults) -> go.Figure:
+    """Each actor's acts other than the status quo, as shares of its decisions per week (lines),
+    one subplot per actor with its own percent axis; the status quo's overall share is in the
+    subplot title (it would otherwise fill the chart and hide the rare acts that matter)."""
+    sc = results.scenario
+    window = action_window(sc.scenario.step_days, results.action_counts.shape[0])
+    share, overall = action_shares(results, window)
+    sq = sc.action_ids.index(sc.status_quo_action)
+    x = dates(results, range(1, results.action_counts.shape[0] + 1, window))
+    titles = [
+        f"{ptext(_cut(a.name))}: {ptext(sc.action(sc.status_quo_action).name)} "
+        f"{100 * overall[i, sq]:.1f}% of steps (not drawn)"
+        for i, a in enumerate(sc.actors)
+    ]
     fig = make_subplots(
         rows=len(sc.actors),
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.04,
-        subplot_titles=[ptext(a.name) for a in sc.actors],
+        vertical_spacing=0.3 / len(sc.actors),
+        subplot_titles=titles,
     )
     shown: set[str] = set()
     for i, actor in enumerate(sc.actors, start=1):
-        total = counts[:, i - 1, :].sum(axis=1)
-        total = np.where(total > 0, total, 1.0)
+        top = 0.0
         for aid in actor.actions:
             k = sc.action_ids.index(aid)
-            share = counts[:, i - 1, k] / total
+            if k == sq:
+                continue
             name = ptext(sc.action(aid).name)
+            y = share[:, i - 1, k]
+            top = max(top, float(y.max(initial=0.0)))
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=share,
+                    y=y,
                     mode="lines",
-                    stackgroup=f"actor{i}",
                     name=name,
                     legendgroup=aid,
                     showlegend=aid not in shown,
-                    line={"width": 0.5, "color": color(k)},
-                    hovertemplate="%{x}: " + name + " %{y:.1%}<extra>" + ptext(actor.name) + "</extra>",
+                    line={"width": 1.5, "color": color(k), "shape": "hv"},
+                    hovertemplate="%{x}: " + name + " %{y:.2%}<extra>" + ptext(actor.name) + "</extra>",
                 ),
                 row=i,
                 col=1,
             )
             shown.add(aid)
-        fig.update_yaxes(range=[0, 1], tickformat=".0%", row=i, col=1)
-    fig.update_layout(**LAYOUT, height=220 * len(sc.actors) + 80, hovermode="x unified")
+        top = (top if top > 0 else 0.01) * 1.08
+        fig.update_yaxes(range=[0, top], **percent_ticks(0.0, top), row=i, col=1)
+    fig.update_layout(
+        **LAYOUT,
+        height=200 * len(sc.actors) + 60 + 22 * math.ceil(len(shown) / 3),
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+    )
     return fig
 
 
@@ -213,6 +268,7 @@ def fig_drivers(results: RunResults, table: Any) -> go.Figure:
             col=1,
         )
         fig.update_xaxes(range=[-1, 1], row=i, col=1)
+        fig.update_yaxes(automargin=True, row=i, col=1)
     fig.update_xaxes(title_text="PRCC (partial rank correlation)", row=len(outcomes), col=1)
     fig.update_layout(**LAYOUT, height=len(outcomes) * (22 * bars + 70) + 80)
     return fig

@@ -1,27 +1,31 @@
 """The interactive report of one run (``sim run`` / ``sim report``): a self-contained HTML page.
 
-Sections: headline (outcome probabilities with 95% Wilson intervals), escalation over time (fan
-chart on the ladder with the scheduled events), time to event, peak level reached, who does
-what (action mix per actor), why (PRCC of drawn parameters with each outcome), sample
-trajectories with the actions that moved them, and the scenario itself (actors, traits,
-provenance; differences from the base scenario for a variant).
+Sections: "How to read this" (:mod:`sim.report.reading`), headline (outcome probabilities with
+95% Wilson intervals), escalation over time (fan chart on the ladder with the scheduled events),
+time to event, peak level reached, who does what (the acts other than the status quo, per
+actor), why (PRCC of drawn parameters with each outcome, readable labels), sample trajectories
+with the actions that moved them, and the scenario itself (actors, traits, provenance;
+differences from the base scenario for a variant).
 
 The figures are :mod:`sim.report.run_figures`, the scenario section
-:mod:`sim.report.scenario_section`; this module assembles the page.
+:mod:`sim.report.scenario_section`; this module assembles the page. Sections are built by the
+functions listed in :data:`RUN_SECTIONS` (one per topic): adding a section is adding one there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim.analysis import drivers as drv
 from sim.analysis import stats
 from sim.engine.results import RunResults
-from sim.report.bargaining_section import bargaining_section
+from sim.report.bargain_figures import bargaining_sections
 from sim.report.limits import report_view
 from sim.report.page import Markup, Section, esc, html_table, join, tag, write_report
+from sim.report.reading import calibrated_labels, how_to_read
 from sim.report.run_figures import (
     JUMP_SHARE,
     SAMPLES_SHOWN,
@@ -56,7 +60,7 @@ def headline_html(results: RunResults) -> Markup:
         for r in t.to_dict("records")
     ]
     info = (
-        f"{len(results.runs):,} runs \u00b7 seed {results.seed} \u00b7 "
+        f"{len(results.runs):,} runs \u00b7 random seed {results.seed} \u00b7 "
         f"batch size {results.batch_size} \u00b7 "
         f"{meta.start_date.isoformat()} to {meta.date_of(meta.horizon).isoformat()} "
         f"({meta.horizon} steps of {meta.step_days} day(s)) \u00b7 {results.elapsed_s:.1f} s"
@@ -99,23 +103,27 @@ def headline_html(results: RunResults) -> Markup:
     )
 
 
-def run_sections(results: RunResults) -> list[Section]:
-    """Every figure of the run report, in page order."""
+def _outcomes(results: RunResults) -> list[Section]:
     horizon_end = results.scenario.scenario.date_of(results.horizon)
-    sections = [
+    return [
         Section(
             "Outcomes",
             fig_outcomes(results),
             "Share of runs in which each outcome happened by "
-            f"{horizon_end.isoformat()}; bars are 95% Wilson score intervals.",
-        ),
+            f"{horizon_end.isoformat()}; bars are 95% Wilson score intervals (Monte Carlo error).",
+        )
+    ]
+
+
+def _escalation(results: RunResults) -> list[Section]:
+    return [
         Section(
             "Escalation over time",
             fig_fan(results),
             f"Escalation on the scale {results.scenario.ladder.scale!r}: median with the bands holding "
             "50% and 90% of runs (from the per-step "
             "histogram, exact to one bin); dashed lines mark the ladder's levels, dotted lines and "
-            "shaded windows the scheduled events.",
+            "shaded windows the scheduled events (hover a label for its full name and dates).",
         ),
         Section(
             "Time to event",
@@ -127,40 +135,81 @@ def run_sections(results: RunResults) -> list[Section]:
             fig_peak_levels(results),
             "Share of runs whose peak escalation reached each ladder level or higher (95% Wilson).",
         ),
+    ]
+
+
+def _actions(results: RunResults) -> list[Section]:
+    sq = results.scenario.action(results.scenario.status_quo_action).name
+    return [
         Section(
             "Who does what",
             fig_actions(results),
-            "Each actor's mix of actions per step over all runs (after vetoes and restraint).",
-        ),
+            "How often each actor takes each act, as a share of all its decisions over all runs, "
+            f"week by week; “{sq}” (the status quo) is left out so that the rare acts that matter "
+            "show; each panel's title says how often the actor held to it. Axes are scaled per actor.",
+        )
     ]
-    bargaining = bargaining_section(results)
-    if bargaining is not None:
-        sections.append(bargaining)
+
+
+def _drivers(results: RunResults) -> list[Section]:
     table = drv.drivers_table(results)
     usable = driver_outcomes(results, table) if len(table) else []
-    if usable:
-        skipped = [o.name for o in results.scenario.outcomes if o.id not in {u[0] for u in usable}]
-        note = f" Not shown (happened in all runs or in none): {', '.join(skipped)}." if skipped else ""
-        sections.append(
-            Section(
-                "Why: what drives each outcome",
-                fig_drivers(results, table),
-                "Partial rank correlation (PRCC) of each uncertain parameter with each outcome, controlling "
-                "for the others; red: significantly raises the chance, blue: significantly lowers it, grey: "
-                f"not significant (Bonferroni-adjusted p < 0.05); top {TOP_DRIVERS} per outcome.{note}",
-            )
+    if not usable:
+        return []
+    skipped = [o.name for o in results.scenario.outcomes if o.id not in {u[0] for u in usable}]
+    note = f" Not shown (happened in all runs or in none): {', '.join(skipped)}." if skipped else ""
+    return [
+        Section(
+            "Why: what drives each outcome",
+            fig_drivers(results, table),
+            "Partial rank correlation (PRCC) of each uncertain parameter with each outcome, controlling "
+            "for the others; red: significantly raises the chance, blue: significantly lowers it, grey: "
+            f"not significant (Bonferroni-adjusted p < 0.05); top {TOP_DRIVERS} per outcome.{note}",
         )
-    if results.samples:
-        sections.append(
-            Section(
-                "Sample trajectories",
-                fig_samples(results),
-                f"Whole runs (the first {SAMPLES_SHOWN} shown; click the legend for more). Hover for each "
-                "actor's action at that step; triangles mark jumps of "
-                f"more than {JUMP_SHARE:.0%} of the ladder.",
-            )
+    ]
+
+
+def _samples(results: RunResults) -> list[Section]:
+    if not results.samples:
+        return []
+    return [
+        Section(
+            "Sample trajectories",
+            fig_samples(results),
+            f"Whole runs (the first {SAMPLES_SHOWN} shown; click the legend for more). Hover for each "
+            "actor's action at that step; triangles mark jumps of "
+            f"more than {JUMP_SHARE:.0%} of the ladder.",
         )
-    return sections
+    ]
+
+
+SectionBuilder = Callable[[RunResults], list[Section]]
+
+RUN_SECTIONS: list[SectionBuilder] = [
+    _outcomes,
+    _escalation,
+    bargaining_sections,
+    _actions,
+    _drivers,
+    _samples,
+]
+"""The run report's sections in page order: each builder returns zero or more sections. A new
+section (e.g. bargaining) is one function added here."""
+
+
+def run_sections(results: RunResults, builders: Sequence[SectionBuilder] | None = None) -> list[Section]:
+    """Every figure of the run report, in page order (``builders`` default :data:`RUN_SECTIONS`)."""
+    return [sec for build in (RUN_SECTIONS if builders is None else builders) for sec in build(results)]
+
+
+def how_to_read_run(results: RunResults) -> Markup:
+    """The report's opening "How to read this" block (:mod:`sim.report.reading`)."""
+    n = len(results.runs)
+    extra = [
+        f"Each probability is the share of {n:,} simulated runs; outcomes that never happen in "
+        "them may still be possible under other assumptions."
+    ]
+    return how_to_read("run", calibrated_labels(results.scenario), extra)
 
 
 def write_run_report(results: RunResults, out_path: str | Path, base: Scenario | None = None) -> Path:
@@ -174,4 +223,5 @@ def write_run_report(results: RunResults, out_path: str | Path, base: Scenario |
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     footer = [scenario_html(results.scenario, base), tag("p", f"Generated {generated} by sim.", "muted")]
     view = report_view(results)  # long horizons drawn on a coarser clock (sim.report.limits)
-    return write_report(out_path, title, [headline_html(results)], run_sections(view), footer)
+    header = [how_to_read_run(results), headline_html(results)]
+    return write_report(out_path, title, header, run_sections(view), footer)

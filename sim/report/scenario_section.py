@@ -12,6 +12,7 @@ from typing import Any
 from sim.report.page import Markup, html_table, join, tag
 from sim.scenario.display import format_param, scenario_diff
 from sim.scenario.schema import TRAIT_NAMES, Param, Scenario
+from sim.scenario.traits import TRAIT_BY_NAME
 
 
 def provenance_html(obj: Any) -> Markup:
@@ -68,7 +69,7 @@ def scenario_html(scenario: Scenario, base: Scenario | None = None) -> Markup:
         for trait in TRAIT_NAMES:
             p: Param = getattr(a.traits, trait)
             changed = _changed(diff, f"actors.{a.id}.traits.{trait}")
-            rows.append([a.id, trait, format_param(p, named=False), provenance_html(p)])
+            rows.append([a.id, TRAIT_BY_NAME[trait].label, format_param(p, named=False), provenance_html(p)])
             cells.append([None, None, "changed" if changed else None, None])
     parts += [
         tag("h3", "Traits (value or distribution drawn per run) and where they come from"),

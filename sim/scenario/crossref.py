@@ -178,20 +178,25 @@ class Checker:
 
     def check_states_can_start(self) -> None:
         """A state off at the start needs a way on: its owner's acts, an event or a deal."""
-        switched: set[str] = set()  # malformed parts are reported elsewhere: skip them here
+        switched = set()
         for _, event in _items(self.data, "events"):
-            for _, effect in _items(event, "effects"):
-                if isinstance(effect.get("state"), Mapping):
-                    switched.add(str(effect["state"].get("id")))
+            effects = event.get("effects")
+            for effect in effects if isinstance(effects, list) else []:
+                if isinstance(effect, Mapping) and isinstance(effect.get("state"), Mapping):
+                    ident = effect["state"].get("id")
+                    if isinstance(ident, str):
+                        switched.add(ident)
         section = self.data.get("bargaining")
         if isinstance(section, Mapping):
             for _, issue in _items(section, "issues"):
-                switched |= {str(f.get("state")) for _, f in _items(issue, "puts_in_force")}
+                for _, f in _items(issue, "puts_in_force"):
+                    if isinstance(f.get("state"), str):
+                        switched.add(f["state"])
         for i, state in _items(self.data, "states"):
             if (
                 not state.get("initially")
                 and not state.get("starts_with")
-                and str(state.get("id")) not in switched
+                and state.get("id") not in switched
             ):
                 self.add(
                     ("states", i),

@@ -26,6 +26,14 @@ from sim.scenario.base import Param
 from sim.scenario.kinds.bargaining import POSITION_FIELDS, Bargaining
 from sim.scenario.kinds.relations import RELATIONS
 from sim.scenario.schema import Dynamics, Scenario, Weights
+from sim.scenario.site_labels import (
+    BARGAINING_LABELS,
+    DYNAMICS_LABELS,
+    POSITION_WORDS,
+    WEIGHT_LABELS,
+    label_from_path,
+    words,
+)
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_BY_NAME, TRAIT_NAMES
 
 DYNAMICS_NAMES: tuple[str, ...] = tuple(k for k in Dynamics.model_fields if k != "weights")
@@ -188,7 +196,8 @@ class DynamicsSites(SiteFamily):
 
     def sites(self, sc: Scenario) -> Iterator[ParamSite]:
         for d in DYNAMICS_NAMES:
-            yield ParamSite(f"dynamics.{d}", getattr(sc.dynamics, d), d.replace("_", " "), "dynamics", "", d)
+            label = DYNAMICS_LABELS.get(d, words(d))
+            yield ParamSite(f"dynamics.{d}", getattr(sc.dynamics, d), label, "dynamics", "", d)
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
         value = getattr(sc.dynamics, parts[1])
@@ -211,9 +220,8 @@ class WeightSites(SiteFamily):
 
     def sites(self, sc: Scenario) -> Iterator[ParamSite]:
         for w in WEIGHT_NAMES:
-            yield ParamSite(
-                f"dynamics.weights.{w}", getattr(sc.dynamics.weights, w), f"weight of {w}", "weights", "", w
-            )
+            label = WEIGHT_LABELS.get(w, f"weight of {words(w)}")
+            yield ParamSite(f"dynamics.weights.{w}", getattr(sc.dynamics.weights, w), label, "weights", "", w)
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
         value = getattr(sc.dynamics.weights, parts[2])
@@ -367,7 +375,7 @@ class PositionSites(SiteFamily):
             for issue, pos in a.positions.items():
                 for f in POSITION_FIELDS:
                     path = f"actors.{a.id}.positions.{issue}.{f}"
-                    label = f"{a.name}: {f} on {issue.replace('_', ' ')}"
+                    label = f"{a.name}: {POSITION_WORDS[f]} {issue.replace('_', ' ')}"
                     yield ParamSite(path, getattr(pos, f), label, "positions", a.id, f"{issue}.{f}")
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
@@ -396,7 +404,7 @@ class BargainingSites(SiteFamily):
             return
         for n in BARGAINING_NAMES:
             yield ParamSite(
-                f"bargaining.{n}", getattr(sc.bargaining, n), n.replace("_", " "), "bargaining", "", n
+                f"bargaining.{n}", getattr(sc.bargaining, n), BARGAINING_LABELS[n], "bargaining", "", n
             )
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
@@ -409,7 +417,7 @@ class BargainingSites(SiteFamily):
         return value
 
     def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
-        data["bargaining"][parts[1]] = param
+        data.setdefault("bargaining", {})[parts[1]] = param
 
 
 FAMILIES: tuple[SiteFamily, ...] = (
@@ -436,3 +444,19 @@ def param_sites(scenario: Scenario) -> list[ParamSite]:
 def list_param_paths(scenario: Scenario) -> list[str]:
     """Every path that holds a Param in ``scenario`` (set events' probabilities, set pressures)."""
     return [site.path for site in param_sites(scenario)]
+
+
+def param_labels(scenario: Scenario) -> dict[str, str]:
+    """Path -> reader-facing label (actor name + trait words, ...) of every Param of ``scenario``."""
+    return {site.path: site.label for site in param_sites(scenario)}
+
+
+def label_for(path: str, labels: dict[str, str] | None = None) -> str:
+    """The label of ``path`` from ``labels`` (:func:`param_labels`), else words from the path
+    alone (:func:`sim.scenario.site_labels.label_from_path`)."""
+    return (labels or {}).get(path) or label_from_path(path)
+
+
+def calibrated_sites(scenario: Scenario) -> list[ParamSite]:
+    """The sites whose Param has ``calibrated:`` provenance (fitted to data), in draw order."""
+    return [s for s in param_sites(scenario) if getattr(s.param, "calibrated", None)]

@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 from sim.core import columns, resultdir
 from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_path, atomic_write_bytes
+from sim.scenario.sites import calibrated_sites, label_for, param_labels
 from sim.sweep.designs import salib_problem
 from sim.sweep.spec import ResolvedSweep
 from sim.sweep.summary import summarize_points
@@ -365,6 +366,18 @@ class SweepStore:
         return meta, points
 
 
+def report_labels(resolved: ResolvedSweep) -> dict[str, Any]:
+    """Reader-facing words for the report: ``labels`` (path -> label of each swept parameter),
+    ``outcome_names`` (id -> name), ``calibrated`` (labels of parameters fitted to data)."""
+    sc = resolved.scenario
+    names = param_labels(sc)
+    return {
+        "labels": {p.path: label_for(p.path, names) for p in resolved.spec.params},
+        "outcome_names": {o.id: o.name for o in sc.outcomes},
+        "calibrated": [s.label for s in calibrated_sites(sc)],
+    }
+
+
 def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:
     """sweep.json contents: declaration, resolved settings and hashes."""
     spec = resolved.spec
@@ -384,6 +397,7 @@ def sweep_meta(resolved: ResolvedSweep, design: pd.DataFrame) -> dict[str, Any]:
         "scenario_id": resolved.scenario.scenario.id,
         "scenario_path": str(spec.scenario_path),
         "outcomes": [o.id for o in resolved.scenario.outcomes],
+        **report_labels(resolved),
         "salib_problem": salib_problem(spec.params),
         "calc_second_order": False if spec.design == "sobol" else None,
         "sobol_base_samples": (len(design) // (len(spec.params) + 2)) if spec.design == "sobol" else None,

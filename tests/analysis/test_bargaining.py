@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.analysis.bargaining import deal_summary
+from sim.analysis.bargaining import bargains, deal_table, terms_table
 from sim.core import columns as col
 from sim.engine.results import RunResults
 from sim.engine.runner import run_scenario
@@ -25,29 +25,25 @@ def iran() -> RunResults:
     return run_scenario(load_scenario(IRAN), runs=300, seed=11, workers=1, samples=0)
 
 
-def test_summary_counts_the_runs_with_a_deal_and_the_terms_quantiles(iran: RunResults) -> None:
-    summary = deal_summary(iran)
-    assert summary is not None
+def test_tables_count_the_runs_with_a_deal_and_the_terms_quantiles(iran: RunResults) -> None:
     runs = iran.runs
     dealt = runs[col.DEAL_STEP].notna()
-    assert summary.deal == pytest.approx(dealt.mean())
-    assert summary.deal_ci[0] <= summary.deal <= summary.deal_ci[1]
-    assert list(summary.terms["issue"]) == [
-        "sanctions_relief",
-        "nuclear_limits",
-        "missiles",
-        "regional_conduct",
-    ]
-    for row in summary.terms.itertuples():
-        values = runs[col.deal_term(str(row.issue))].dropna()
-        assert row.deals == dealt.sum() == len(values)
-        assert row.median == pytest.approx(float(np.median(values)))
-        assert 0.0 <= row.q25 <= row.median <= row.q75 <= 1.0
+    deals = deal_table(iran).set_index("event")
+    assert deals.loc["a deal is struck", "probability"] == pytest.approx(dealt.mean())
+    row = deals.loc["a deal is struck"]
+    assert row["ci_low"] <= row["probability"] <= row["ci_high"]
+    terms = terms_table(iran)
+    assert list(terms["issue"]) == ["sanctions_relief", "nuclear_limits", "missiles", "regional_conduct"]
+    for r in terms.itertuples():
+        values = runs[col.deal_term(str(r.issue))].dropna()
+        assert r.deals == dealt.sum() == len(values)
+        assert r.median == pytest.approx(float(np.median(values)))
+        assert 0.0 <= r.q25 <= r.median <= r.q75 <= 1.0
 
 
-def test_no_summary_for_a_scenario_that_does_not_bargain() -> None:
+def test_a_scenario_that_does_not_bargain_has_no_tables() -> None:
     mini = run_scenario(load_scenario(ROOT / "tests/data/mini.yaml"), runs=20, seed=1, workers=1, samples=0)
-    assert deal_summary(mini) is None
+    assert not bargains(mini)
 
 
 def test_sim_run_prints_the_bargaining_table(tmp_path: Path) -> None:

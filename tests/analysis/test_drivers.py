@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from sim.analysis import drivers as drv
 
@@ -40,7 +39,9 @@ def test_drivers_table_finds_the_planted_driver() -> None:
     assert prcc["param.dynamics.relaxation"] > 0
     assert not talks["significant"].to_dict()["param.actors.beta.traits.resolve"]
     assert (t["p_adjusted"] >= t["p_value"]).all()
-    assert war.loc[0, "label"] == "alpha hawkishness"
+    # readable labels from the parameter-site table: actor name + trait words
+    assert war.loc[0, "label"] == "Alpha state: hawkishness"
+    assert talks.loc["param.dynamics.relaxation", "label"] == "calming of escalation per step"
 
 
 def test_drivers_table_without_params() -> None:
@@ -48,20 +49,6 @@ def test_drivers_table_without_params() -> None:
     res.runs = res.runs.drop(columns=[c for c in res.runs.columns if c.startswith("param.")])
     t = drv.drivers_table(res)
     assert t.empty and "prcc" in t.columns
-
-
-@pytest.mark.parametrize(
-    ("column", "label"),
-    [
-        ("param.actors.khamenei.traits.resolve", "khamenei resolve"),
-        ("param.relations.irgc_command.autonomy", "irgc_command autonomy"),
-        ("param.dynamics.relaxation", "relaxation"),
-        ("param.dynamics.weights.pain", "weights pain"),
-        ("param.initial.pressure.iran", "pressure iran"),
-    ],
-)
-def test_short_param_name(column: str, label: str) -> None:
-    assert drv.short_param_name(column) == label
 
 
 def test_subsample_for_huge_runs() -> None:

@@ -109,7 +109,7 @@ def test_sweep_writes_analysis_and_report(tmp_path: Path) -> None:
     text = " ".join(proc.stdout.split())
     assert "scenario discovery" in text
     # The threshold given on the command line is the one the discovery used.
-    assert "P(war) > 0.5" in text or "p.war: 24 of 24 points have P > 0.5" in text
+    assert "P(war) > 0.5" in text or "P(war): 24 of 24 points have P > 0.5" in text
     proc = sim("sweep", str(MINI), "--vary", "dynamics.weights.war_cost=0.5:8", "--threshold", "war=2")
     assert proc.returncode == 2 and "OUTCOME=P" in proc.stderr and "Traceback" not in proc.stderr
 

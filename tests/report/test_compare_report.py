@@ -78,3 +78,30 @@ def test_compare_report_renders_in_browser(report: Path, open_report: Callable[.
     assert any("alert" in t for t in titles) and "Relief offered" in titles
     shot = visit.screenshot("compare-report")
     assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_compare_report_shows_how_relief_shifts_the_terms(
+    tmp_path: Path, open_report: Callable[..., Any]
+) -> None:
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    base = run_scenario(load_scenario(scenarios / "iran_us_2019.yaml"), runs=400, seed=5, workers=1)
+    relief = run_scenario(
+        load_scenario(scenarios / "iran_us_2019_sanctions_relief.yaml"), runs=400, seed=5, workers=1
+    )
+    out = write_compare_report(base, [relief], compare_all(base, [relief]), tmp_path / "report.html")
+    visit = open_report(out)
+    visit.assert_clean()
+    assert all(visit.plots_with_data())
+    text = visit.page.inner_text("body")
+    assert "Bargaining: how the terms shift" in text and "Sanctions relief: median" in text
+    boxes = visit.page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')]
+               .filter(p => p.data.length && p.data.every(t => t.type === 'box'))
+               .map(p => p.data.map(t => t.y.length))"""
+    )
+    assert boxes and len(boxes[0]) == 2 and min(boxes[0]) > 0  # terms under both scenarios
+
+
+def test_no_bargaining_no_terms_section(report: Path) -> None:
+    assert "Bargaining: how the terms shift" not in report.read_text()

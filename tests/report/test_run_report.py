@@ -59,7 +59,7 @@ def test_drivers_panel_ranks_the_real_driver_first() -> None:
     res = make_results(n=1500)
     fig = next(s.figure for s in rr.run_sections(res) if s.title.startswith("Why"))
     war_bar = fig.data[1]  # outcomes: talks, war
-    assert war_bar.y[-1] == "alpha hawkishness"  # top bar is the last one (reversed order)
+    assert war_bar.y[-1] == "Alpha state: hawkishness"  # top bar is the last one (reversed order)
     assert war_bar.x[-1] > 0.3
 
 
@@ -126,3 +126,27 @@ def test_real_run_end_to_end(tmp_path: Path, open_report) -> None:
     for a in loaded.scenario.actors:
         assert a.name in text
     visit.screenshot("run-report-iran-us-2019")
+
+
+@pytest.mark.browser
+def test_bargaining_sections_render_with_the_agreed_terms(tmp_path: Path, open_report) -> None:
+    res = _real_results(400)
+    out = rr.write_run_report(res, tmp_path / "report.html")
+    visit = open_report(out)
+    _check_rendered(visit, res)
+    text = visit.page.inner_text("body")
+    assert "Bargaining: offers, deals, breakdowns" in text and "Bargaining: the terms agreed" in text
+    assert "a deal is struck" in text and "Sanctions relief" in text
+    assert res.scenario.bargaining is not None
+    # one histogram panel per issue, with bars where deals were struck
+    terms = visit.page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')]
+               .filter(p => p.data.length && p.data.every(t => t.type === 'bar'))
+               .map(p => p.data.length)"""
+    )
+    assert len(res.scenario.bargaining.issues) in terms
+
+
+def test_no_bargaining_no_bargaining_section() -> None:
+    res = make_results()
+    assert not [s for s in rr.run_sections(res) if s.title.startswith("Bargaining")]

@@ -100,3 +100,29 @@ def test_every_chart_renders_in_chromium(tmp_path: Path, open_report: Callable[.
     shot = visit.screenshot(f"sweep-report-{kind}")
     assert shot.stat().st_size > 10_000
     assert math.isfinite(a.prim[0].density_gain)
+
+
+def test_sobol_warning_and_prim_restrictions_in_the_page(tmp_path: Path) -> None:
+    a = _analysis("sobol")  # 64 base samples: intervals of about +/-0.3, too wide to rank
+    body = write_sweep_report(a, tmp_path / "r.html").read_text(encoding="utf-8").split("</head>", 1)[1]
+    assert body.count('class="warning">Warning: The intervals are too wide to rank') == 2
+    assert "64 base samples" in body and "about 1024" in body
+    war = next(r for r in a.prim if "war" in r.label)
+    trimmed = war.trimmed()
+    assert list(trimmed["parameter"]) == ["dynamics.relaxation"]  # cut ~5% of its range
+    # the PRIM table lists only the restrictions that matter, with coverage and density
+    section = body.split("Scenario discovery (PRIM): P(war", 1)[1].split("</section>", 1)[0]
+    table = section.split("<table>", 1)[1].split("</table>", 1)[0]
+    assert "relaxation" not in table and "calming" not in table
+    assert "refusal to talk under pressure" in table  # label, not the path
+    assert "range cut off" in table
+    assert "Trimmed at the edges only" in section and "calming of escalation per step" in section
+    assert "(coverage)" in section and "(density;" in section
+
+
+def test_no_sobol_warning_when_intervals_are_narrow(tmp_path: Path) -> None:
+    a = _analysis("sobol")
+    assert a.sobol is not None
+    a.sobol[["S1_conf", "ST_conf"]] = 0.05
+    body = write_sweep_report(a, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "too wide to rank" not in body

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.discovery import TRAJECTORY_COLUMNS, prim
+from sim.analysis.discovery import MIN_CUT, TRAJECTORY_COLUMNS, cut_share, prim
 
 
 def _uniform(n: int, d: int, seed: int) -> pd.DataFrame:
@@ -83,3 +83,27 @@ def test_bad_input_raises() -> None:
         prim(x, np.ones(9, dtype=bool))
     with pytest.raises(ValueError):
         prim(x, np.ones(10, dtype=bool), peel_alpha=0.6)
+
+
+def test_cut_share_of_the_issue_example_is_a_trim() -> None:
+    # a box of 0.31-0.94 out of 0.3-1.0 leaves out 10% of the range: below MIN_CUT
+    assert cut_share(0.31, 0.94, 0.3, 1.0) == pytest.approx(0.10)
+    assert cut_share(0.31, 0.94, 0.3, 1.0) < MIN_CUT
+    assert cut_share(0.7, 1.0, 0.0, 1.0) == pytest.approx(0.7)
+    assert cut_share(0.0, 1.0, 0.0, 1.0) == 0.0
+    assert cut_share(0.5, 0.5, 0.5, 0.5) == 0.0  # a parameter with one value
+
+
+def test_only_restrictions_that_matter_are_reported() -> None:
+    x = _uniform(2000, 3, seed=7)
+    y = (x["x1"] > 0.6).to_numpy()
+    res = prim(x, y)
+    box = res.box.set_index("parameter")
+    # x1 carries the cases; the others are at most trimmed at the edges by the peeling/pasting
+    assert list(res.restrictions()["parameter"]) == ["x1"]
+    assert box.loc["x1", "cut"] == pytest.approx(0.6, abs=0.05) and bool(box.loc["x1", "matters"])
+    assert (box.loc[["x2", "x3"], "cut"] < MIN_CUT).all()
+    assert set(res.trimmed()["parameter"]) == set(box.index[box["restricted"] & ~box["matters"]])
+    # a looser threshold turns trims into restrictions; a threshold of 1 leaves none
+    assert set(prim(x, y, min_cut=0.0).restrictions()["parameter"]) == set(res.restricted()["parameter"])
+    assert prim(x, y, min_cut=1.0).restrictions().empty
