@@ -36,9 +36,7 @@ if __name__ == "__main__":
 """
 
 
-def driver_peak_mib(
-    scenario: str, runs: int, workers: int, report: bool = False
-) -> tuple[float, float]:
+def driver_peak_mib(scenario: str, runs: int, workers: int, report: bool = False) -> tuple[float, float]:
     """(RSS after imports, peak RSS) in MiB of a fresh driver running ``runs`` runs."""
     with tempfile.TemporaryDirectory() as tmp:
         code = CHILD.replace("{report}", str(report))
