@@ -212,7 +212,7 @@ class _PerRunTable:
     def put(self, batch_index: int, rows: pd.DataFrame) -> None:
         """Copy one batch's rows into place (raises ValueError if its columns differ)."""
         if not self.columns:
-            self.columns = {str(c): np.empty(self.runs, dtype=rows[c].dtype) for c in rows.columns}
+            self.columns = {str(c): np.empty(self.runs, dtype=rows[c].to_numpy().dtype) for c in rows.columns}
         if list(self.columns) != [str(c) for c in rows.columns]:
             raise ValueError(f"batch {batch_index} has other columns than the first batch")
         start = batch_index * self.batch_size
