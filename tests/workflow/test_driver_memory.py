@@ -1,8 +1,8 @@
 """Driver memory must not grow with runs (issue #15 point 6).
 
 Peak RSS of a fresh driver (engine + results folder, as ``sim run`` without the report) at 200k vs
-20k runs, each in its own subprocess. Today the per-run table is combined in the driver (about
-0.5 KiB per run, so ~90 MiB more at 200k), so this is a strict xfail: once per-run rows stream to
+20k runs, each in its own subprocess. Today the per-run table is held once in the driver (about
+0.35 KiB per run, so ~60 MiB more at 200k), so this is a strict xfail: once per-run rows stream to
 Parquet batch by batch it passes, pytest reports XPASS as a failure, and the marker must go.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(ROOT / "scenarios" / "iran_us_2019.yaml")
-ALLOWED_GROWTH_MIB = 40.0  # allocator noise and batch-sized buffers; per-run growth is ~90 MiB
+ALLOWED_GROWTH_MIB = 40.0  # allocator noise and batch-sized buffers; per-run growth is ~60 MiB
 
 
 def _bench() -> object:
