@@ -80,6 +80,8 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_engine.py", *session.posargs)
     if os.path.exists("benchmarks/bench_sweep.py"):
         session.run("python", "benchmarks/bench_sweep.py")
+    # peak driver RSS vs runs (fresh subprocess per N; issue 15 point 6)
+    session.run("python", "benchmarks/bench_memory.py")
     session.run("python", "benchmarks/bench_calibrate.py")  # sim calibrate on 1 vs 2 workers
     if os.path.exists("benchmarks/bench_app.py"):  # `sim app`: seconds from Run to the cards
         session.run("python", "benchmarks/bench_app.py")

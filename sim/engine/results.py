@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.core import resultdir
 from sim.core.columns import HIST_BINS
@@ -126,7 +128,7 @@ class RunResults:
                 out / "base_scenario.json", self.base_scenario.model_dump_json(indent=1).encode()
             )
         with atomic_path(out / "runs.parquet") as tmp:
-            self.runs.to_parquet(tmp, index=False)
+            write_parquet_by_slices(self.runs, tmp, self.batch_size)
         with atomic_path(out / "aggregates.npz") as tmp, open(tmp, "wb") as f:
             np.savez_compressed(f, escalation_hist=self.escalation_hist, action_counts=self.action_counts)
         samples = [
@@ -193,3 +195,23 @@ def _samples_of(meta: Any) -> list[Trajectory]:
         )
         for s in meta["samples"]
     ]
+
+
+def write_parquet_by_slices(table: pd.DataFrame, path: str | Path, rows_per_group: int) -> None:
+    """Write ``table`` to Parquet one row group of ``rows_per_group`` rows (>= 1) at a time.
+
+    Why: ``DataFrame.to_parquet`` converts the whole frame to Arrow first, a second copy of every
+    row in the driver; slice by slice only one row group is converted at a time. The file reads
+    back (``pd.read_parquet``) to the same frame as ``to_parquet(index=False)`` wrote.
+    """
+    step = max(1, int(rows_per_group))
+    writer: pq.ParquetWriter | None = None
+    try:
+        for start in range(0, max(len(table), 1), step):
+            chunk = pa.Table.from_pandas(table.iloc[start : start + step], preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(str(path), chunk.schema)
+            writer.write_table(chunk)
+    finally:
+        if writer is not None:
+            writer.close()

@@ -197,6 +197,38 @@ def main_allows_workers() -> bool:
     return "__main__" in source
 
 
+class _PerRunTable:
+    """Per-run rows of all batches, filled batch by batch into one preallocated array per column.
+
+    Why: concatenating the batch tables at the end held every row twice (the batch tables and
+    the concatenated copy); here each batch's rows are copied into place as it arrives and the
+    batch table is dropped, so the driver holds the rows once. Rows sit in run order (batch b
+    at ``b * batch_size``), exactly as the concatenation in batch order did; the columns (names,
+    dtypes, order) are whatever the batches carry (sim.core.columns), with no special cases.
+    """
+
+    def __init__(self, runs: int, batch_size: int) -> None:
+        self.runs = runs
+        self.batch_size = batch_size
+        self.columns: dict[str, np.ndarray] = {}
+
+    def put(self, batch_index: int, rows: pd.DataFrame) -> None:
+        """Copy one batch's rows into place (raises ValueError if its columns differ)."""
+        if not self.columns:
+            self.columns = {str(c): np.empty(self.runs, dtype=rows[c].to_numpy().dtype) for c in rows.columns}
+        if list(self.columns) != [str(c) for c in rows.columns]:
+            raise ValueError(f"batch {batch_index} has other columns than the first batch")
+        start = batch_index * self.batch_size
+        for name, arr in self.columns.items():
+            arr[start : start + len(rows)] = rows[name].to_numpy()
+
+    def frame(self) -> pd.DataFrame:
+        """The table (the column arrays are handed over to pandas without another copy)."""
+        frame = pd.DataFrame(self.columns, copy=False)
+        self.columns = {}
+        return frame
+
+
 def run_scenario(
     scenario: Scenario,
     *,
@@ -230,26 +262,25 @@ def run_scenario(
     cs = prepare(scenario)
     plan = batch_plan(runs, batch_size)
     started = time.perf_counter()
-    tables: dict[int, pd.DataFrame] = {}
+    table = _PerRunTable(runs, batch_size)
     hist = np.zeros((cs.horizon + 1, col.HIST_BINS), dtype=np.int64)
     counts = np.zeros((cs.horizon, cs.n_actors, cs.n_actions), dtype=np.int64)
     kept: list[Trajectory] = []
     compute = 0.0
     for res in _iter_batches(cs, seed, plan, batch_size, samples, workers):
-        tables[res.batch_index] = res.runs
+        table.put(res.batch_index, res.runs)
         hist += res.escalation_hist
         counts += res.action_counts
         kept.extend(res.samples)
         compute += res.compute_s
         if progress is not None:
             progress(len(res.runs))
-    table = pd.concat([tables[b] for b, _ in plan], ignore_index=True)
     return RunResults(
         scenario=scenario,
         seed=seed,
         runs_count=runs,
         batch_size=batch_size,
-        runs=table,
+        runs=table.frame(),
         escalation_hist=hist,
         action_counts=counts,
         samples=sorted(kept, key=lambda s: s.run),

@@ -119,3 +119,13 @@ def test_escalation_quantiles_skip_empty_bins(mini_scenario: Scenario) -> None:
     width = 100 / HIST_BINS
     q = _results_with_hist(mini_scenario, hist).escalation_quantiles([0.0, 0.25, 0.5, 0.75, 1.0])
     np.testing.assert_allclose(q[1], [10 * width, 10.5 * width, 11 * width, 90.5 * width, 91 * width])
+
+
+def test_runs_parquet_is_written_one_batch_per_row_group(results: RunResults, tmp_path: Path) -> None:
+    """runs.parquet is written slice by slice (no second copy of all rows in the driver)."""
+    import pyarrow.parquet as pq
+
+    out = results.save(tmp_path / "res")
+    meta = pq.ParquetFile(out / "runs.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [150, 150]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), results.runs)

@@ -158,3 +158,15 @@ def test_one_run_at_a_time_matches_the_batch(mini_scenario: Scenario) -> None:
         assert stats.ks_2samp(singles[col], batch[col], method="asymp").pvalue > 0.001, col
     # the check has power: talks happen in some runs but not all
     assert 0.05 < (batch["talks"] != NEVER).mean() < 0.95
+
+
+def test_table_is_the_batches_in_run_order(mini_scenario: Scenario) -> None:
+    """The driver fills one array per column batch by batch (workers finish in any order); the
+    table must equal the batches run one by one and concatenated, dtypes included."""
+    res = _run(mini_scenario, runs=350, batch_size=100, workers=2)
+    cs = prepare(mini_scenario)
+    parts = [
+        run_batch(cs, seed=5, batch_index=b, size=size, batch_size=100).runs
+        for b, size in batch_plan(350, 100)
+    ]
+    pd.testing.assert_frame_equal(res.runs, pd.concat(parts, ignore_index=True))
