@@ -58,7 +58,7 @@ def test_runs_progress_pairing_and_baseline_cache(clean_server: str) -> None:
     before, after = probabilities(same), probabilities(job)
     assert {o: b for o, (b, _) in after.items()} == {o: b for o, (b, _) in before.items()}
     assert any(abs(v - b) > 0.02 for b, v in after.values()), after
-    assert job["result"]["changes"] == ["weight of war_cost: 3 → 12"]
+    assert job["result"]["changes"] == ["weight of the cost of war: 3 → 12"]
 
 
 def _free_port() -> int:
