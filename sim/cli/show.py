@@ -17,6 +17,7 @@ from rich.text import Text
 from sim.cli.options import set_option, with_sets
 from sim.scenario.display import differences
 from sim.scenario.display import format_param as fmt_param
+from sim.scenario.kinds.bargaining import describe_offer
 from sim.scenario.kinds.conditions import describe_condition
 from sim.scenario.kinds.relations import RELATIONS, describe_relation
 from sim.scenario.loader import load_scenario, summary
@@ -137,6 +138,8 @@ def _action_effects(scenario: Scenario, ac: Any) -> str:
         parts.append(f"prospect {ac.effects.prospect:+g}")
     if ac.targets:
         parts.append(f"targets {', '.join(ac.targets)}")
+    if ac.offer is not None:
+        parts.append(describe_offer(ac.offer))
     return "; ".join(parts)
 
 

@@ -45,7 +45,6 @@ FINAL = "final_escalation"
 ESCALATION_METRICS: tuple[str, ...] = (PEAK, FINAL)
 """Per-run escalation columns (ladder points, float32)."""
 
-DEAL_PREFIX = "deal."
 FIRST_OFFER = "deal.first_offer_step"
 DEAL_STEP = "deal.step"
 BREAKDOWN_STEP = "deal.breakdown_step"

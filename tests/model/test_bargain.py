@@ -341,3 +341,11 @@ def test_logroll_concedes_first_where_the_other_side_cares_more() -> None:
     ideal_j, sal_j = np.array([[0.0], [0.0]]), np.array([[0.1], [0.9]])
     x = best_acceptable((ideal_i, sal_i, res_i), (ideal_j, sal_j), np.array([0.5]))
     assert x[0, 0] == pytest.approx(1.0) and x[1, 0] == pytest.approx(1 - 0.5 / 0.9)
+
+
+def test_sim_show_describes_an_actions_offer(tmp_path: Path) -> None:
+    from sim.cli.show import _action_effects
+
+    sc = load_scenario(game(tmp_path, terms="{x: 0.3}", private=True))
+    assert "private offer to r: x 0.3" in _action_effects(sc, next(a for a in sc.actions if a.id == "offer"))
+    assert "offer to" not in _action_effects(sc, next(a for a in sc.actions if a.id == "hold"))

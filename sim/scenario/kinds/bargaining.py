@@ -250,13 +250,12 @@ class OfferSpec:
 class BargainSpec:
     """A scenario's bargaining, as arrays. I: issues, A: actors.
 
-    ``has_position`` (A,) bool; ``offers`` one per offer action; ``offer_slot`` (K,) the offer of
+    ``offers`` one per offer action; ``offer_slot`` (K,) the offer of
     each action (-1: not an offer); ``in_force`` (issue, state index, at_least) triples;
     ``deal_vetoes`` (holder, subject, relation id, stakes) of the vetoes that cover deals.
     """
 
     issue_ids: tuple[str, ...]
-    has_position: np.ndarray
     offers: tuple[OfferSpec, ...]
     offer_slot: np.ndarray
     in_force: tuple[tuple[int, int, float], ...]
@@ -309,7 +308,6 @@ def compile_bargaining(sc: Any, cc: Compiler, condition: Any) -> BargainSpec | N
     )
     return BargainSpec(
         issue_ids=tuple(issue_ids),
-        has_position=np.array([bool(a.positions) for a in sc.actors]),
         offers=tuple(offers),
         offer_slot=slot,
         in_force=in_force,
