@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from sim.model import rules
+from sim.model.compiled import UniformStream
 
 if TYPE_CHECKING:
     from sim.model.model import EscalationModel
@@ -24,7 +25,7 @@ class ActorAgent(mesa.Agent):
 
     model: EscalationModel
 
-    def __init__(self, model: EscalationModel, index: int, actor_id: str, rng: np.random.Generator):
+    def __init__(self, model: EscalationModel, index: int, actor_id: str, rng: UniformStream):
         super().__init__(model)
         self.index = index
         self.actor_id = actor_id

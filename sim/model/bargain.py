@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.compiled import UniformStream
 from sim.scenario.kinds.bargaining import ACCEPT_AIM, POSITION_FIELDS, BargainSpec
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class BargainTable:
         m = model
         n, n_a, n_i = m.n_runs, m.cs.n_actors, spec.n_issues
         assert m.bargain_stream is not None
-        self.rng: np.random.Generator = m.bargain_stream
+        self.rng: UniformStream = m.bargain_stream
         by_site = m.draws.by_site
         arrays = {f: np.full((n_a, n_i, n), 0.5 if f != "salience" else 0.0) for f in POSITION_FIELDS}
         for a_i, actor in enumerate(m.cs.scenario.actors):
@@ -143,6 +144,12 @@ class BargainTable:
         self.terms = np.zeros((n_o, n_i, n))
         self.arrived = np.zeros((n_a, n), dtype=bool)
         self.refused = np.zeros((n_a, n), dtype=bool)
+        # U_j(x) of the terms on the table for their addressee and of the deal in force for its
+        # two parties: terms and positions stay fixed while an offer stands or a deal holds, so
+        # they are computed once, not every step.
+        self.offer_utility = np.zeros((n_o, n_a, n))
+        self.deal_utility = np.zeros((2, n))
+        self.offer_to = np.array([o.to for o in spec.offers], dtype=np.int64)
         self.deal_on = np.zeros(n, dtype=bool)
         self.deal_since = np.zeros(n, dtype=np.int64)
         self.deal_terms = np.full((n_i, n), np.nan)
@@ -183,13 +190,18 @@ class BargainTable:
             + w.war_cost * cost * (1.0 - e["risk_tolerance"]) * m.escalation / m.cs.e_max
         )
 
-    def margin(self, m: EscalationModel, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """M_i(x): how much better terms ``x`` (I, len(cols)) are for actor i than going on."""
+    def utility(self, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """U_i(x) of terms ``x`` (I, len(cols)) in runs ``cols``, with the saliences normalised
+        once per run (terms_utility, without its sums)."""
         p = self.pos
-        # U_i(x) with the saliences normalised once per run (terms_utility, without its sums)
-        utility = (self.share[i][:, cols] * (1.0 - np.abs(x - p.ideal[i][:, cols]))).sum(axis=0)
+        value = (self.share[i][:, cols] * (1.0 - np.abs(x - p.ideal[i][:, cols]))).sum(axis=0)
+        return np.asarray(value + self.indifferent[i, cols])
+
+    def margin(self, m: EscalationModel, i: int, utility: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """M_i(x): how much better terms worth ``utility`` = U_i(x) (len(cols),) are for actor i
+        than going on."""
         return acceptance_margin(
-            utility + self.indifferent[i, cols],
+            utility,
             self.reservation_utility[i, cols],
             self.constants["deal_weight"][cols],
             self.going_on(m, i, cols),
@@ -215,7 +227,8 @@ class BargainTable:
                 continue
             cols = np.flatnonzero(self.active[o])
             if cols.size:
-                added[cols] += logistic(lam[cols] * self.margin(m, offer.to, self.terms[o][:, cols], cols))
+                utility = self.offer_utility[o, offer.to, cols]
+                added[cols] += logistic(lam[cols] * self.margin(m, offer.to, utility, cols))
         if added.any():
             m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * added, 0.0, 1.0)
 
@@ -227,10 +240,12 @@ class BargainTable:
     def _answer(self, m: EscalationModel, t: int) -> None:
         """Addressees who reconsider answer the offers that were on the table before this step."""
         lam = m.dynamics["logit_precision"]
-        for o, offer in enumerate(self.spec.offers):
+        listening = (m.present & m.reconsiders)[self.offer_to]  # (O, N): each addressee answers
+        due_all = self.active & (self.since < t) & ~self.deal_on & listening
+        for o in np.flatnonzero(due_all.any(axis=1)):
+            offer = self.spec.offers[o]
             j = offer.to
-            due = self.active[o] & (self.since[o] < t) & ~self.deal_on & m.present[j] & m.reconsiders[j]
-            cols = np.flatnonzero(due)
+            cols = np.flatnonzero(due_all[o] & self.active[o])  # a deal struck above clears it
             if not cols.size:
                 continue
             x = self.terms[o][:, cols]
@@ -238,7 +253,8 @@ class BargainTable:
             if offer.preconditions is not None:
                 ok = m.holds(offer.preconditions, t)[cols]
             margin = (
-                self.margin(m, j, x, cols) - self.constants["audience_cost"][cols] * self.refused[j, cols]
+                self.margin(m, j, self.offer_utility[o, j, cols], cols)
+                - self.constants["audience_cost"][cols] * self.refused[j, cols]
             )
             accept = ok & (self.accept_type[j, cols] < logistic(lam[cols] * margin))
             for holder, subject, rid, stakes in self.spec.deal_vetoes:
@@ -246,7 +262,9 @@ class BargainTable:
                 party = accept & ((subject == j) | (self.proposer[o, cols] == subject))
                 if not party.any():
                     continue
-                kappa = logistic(lam[cols] * stakes * self.margin(m, holder, x, cols))
+                kappa = logistic(
+                    lam[cols] * stakes * self.margin(m, holder, self.utility(holder, x, cols), cols)
+                )
                 p_block = m.draws.relations[rid][cols] * (1.0 - kappa) * m.present[holder, cols]
                 blocked = party & (self.veto_type[holder, cols] < p_block)
                 self.vetoed[cols] += blocked
@@ -254,7 +272,7 @@ class BargainTable:
             if not offer.private:
                 self.refused[j, cols] |= ~accept
             self.active[o, cols] = False  # answered either way
-            self._strike_deal(m, cols[accept], o, j, x[:, accept], t)
+            self._strike_deal(m, cols[accept], int(o), j, x[:, accept], t)
 
     def _strike_deal(
         self, m: EscalationModel, cols: np.ndarray, o: int, j: int, x: np.ndarray, t: int
@@ -266,6 +284,11 @@ class BargainTable:
         self.deal_terms[:, cols] = x
         self.parties[0, cols] = self.proposer[o, cols]
         self.parties[1, cols] = j
+        self.deal_utility[1, cols] = self.offer_utility[o, j, cols]
+        proposers = self.parties[0, cols]
+        for i in np.flatnonzero(np.bincount(proposers, minlength=m.cs.n_actors)):
+            mine = proposers == i
+            self.deal_utility[0, cols[mine]] = self.utility(int(i), x[:, mine], cols[mine])
         first = self.deal_step[cols] == NEVER
         self.deal_step[cols[first]] = t
         self.first_terms[:, cols[first]] = x[:, first]
@@ -291,18 +314,17 @@ class BargainTable:
                 continue
             proposer = np.argmax(made_by[:, cols], axis=0)
             j = offer.to
-            for o2, other in enumerate(self.spec.offers):
-                earlier = self.proposer[o2, cols]
-                replaced = ((other.to == j) & (earlier == proposer)) | (
-                    (other.to == proposer) & (earlier == j)
-                )
-                self.active[o2, cols] &= ~replaced
+            earlier = self.proposer[:, cols]  # (O, n)
+            to = self.offer_to[:, None]
+            replaced = ((to == j) & (earlier == proposer)) | ((to == proposer) & (earlier == j))
+            self.active[:, cols] &= ~replaced
             if offer.best:
                 x = self._best_terms(m, proposer, j, cols)
             else:
                 ideal = self.pos.ideal[proposer, :, cols].T  # (I, n)
                 x = np.where(np.isnan(offer.terms)[:, None], ideal, offer.terms[:, None])
             self.terms[o][:, cols] = x
+            self.offer_utility[o, j, cols] = self.utility(j, x, cols)
             self.proposer[o, cols] = proposer
             self.active[o, cols] = True
             self.since[o, cols] = t
@@ -326,16 +348,18 @@ class BargainTable:
 
     def _defect(self, m: EscalationModel, t: int) -> None:
         """Each party of a deal in force defects with its chance; a defection breaks the deal."""
+        # Drawn every step, deal or not: a run's numbers must not depend on the other runs of
+        # its batch (batches are stepped together in chunks; sim.engine.seeds).
+        u = self.rng.random((2, m.n_runs))
         live = self.deal_on & (self.deal_since < t)  # a deal struck this step holds until the next
         if not live.any():
             return
         lam = m.dynamics["logit_precision"]
         broken = np.zeros(m.n_runs, dtype=bool)
-        u = self.rng.random((2, m.n_runs))
         for side in range(2):
-            for i in np.unique(self.parties[side, live]):
+            for i in np.flatnonzero(np.bincount(self.parties[side, live], minlength=m.cs.n_actors)):
                 cols = np.flatnonzero(live & (self.parties[side] == i))
-                margin = self.margin(m, int(i), self.deal_terms[:, cols], cols)
+                margin = self.margin(m, int(i), self.deal_utility[side, cols], cols)
                 rate = self.constants["defection_rate"][cols]
                 p = defection_chance(m.distrust[i, cols], margin, rate, lam[cols])
                 broken[cols] |= u[side, cols] < p

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,7 +25,16 @@ from sim.scenario.kinds.relations import RELATIONS, RelationSpec
 from sim.scenario.kinds.states import StateSpec, compile_state
 from sim.scenario.schema import Scenario
 
-StreamFactory = Callable[[str], np.random.Generator]
+
+class UniformStream(Protocol):
+    """What the model draws from: uniforms on [0, 1) of a shape whose last axis is the runs.
+    A ``numpy.random.Generator`` (one batch) or a :class:`sim.engine.seeds.BlockedStream` (several
+    batches stepped together, each drawing from its own generator)."""
+
+    def random(self, size: int | tuple[int, ...]) -> np.ndarray: ...
+
+
+StreamFactory = Callable[[str], UniformStream]
 """Returns the random stream for a key (e.g. ``param:actors.irgc.traits.resolve``, ``actor:irgc``)."""
 
 

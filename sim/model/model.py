@@ -25,7 +25,7 @@ from sim.core.columns import HIST_BINS
 from sim.model import rules
 from sim.model.agents import ActorAgent
 from sim.model.bargain import BargainTable
-from sim.model.compiled import CompiledScenario, StreamFactory
+from sim.model.compiled import CompiledScenario, RedLineSpec, StreamFactory
 from sim.model.draws import Draws, draw_parameters
 from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
 from sim.scenario.kinds.effects import CompiledEffects, StepEffects
@@ -66,7 +66,15 @@ class EscalationModel(mesa.Model):
         given: Mapping[str, np.ndarray] | None = None,
     ):
         """``given``: parameter path -> (n_runs,) values used instead of draws (see draw_parameters)."""
-        super().__init__(rng=stream("world"))
+        world = stream("world")
+        if isinstance(world, np.random.Generator):
+            super().__init__(rng=world)
+        else:  # several batches in one model: Mesa seeds itself from the first block's stream,
+            blocks: tuple[np.random.Generator, ...] = world.generators  # type: ignore[attr-defined]
+            super().__init__(rng=blocks[0])
+            for g in blocks[1:]:  # and each other block's stream gives what Mesa took from it
+                _mesa_seed_draw(g)
+        self.world = world  # the world's draws (accidents)
         self.cs = cs
         self.n_runs = n = int(n_runs)
         self.keep = min(keep_samples, n)
@@ -78,6 +86,7 @@ class EscalationModel(mesa.Model):
         self.weights = draws.weights
         self.capabilities = draws.capabilities
         self.lever_on = np.array([[lv.on] * n for lv in cs.levers], dtype=bool).reshape(len(cs.levers), n)
+        self._red_line_rows = [_red_line_rows(rl, cs.scored[rl.owner]) for rl in cs.red_lines]
         self.pulled = {"hawkishness"} | {
             pull[0] for spec in cs.relations if (pull := spec.kind.trait_pull(spec)) is not None
         }
@@ -284,12 +293,15 @@ class EscalationModel(mesa.Model):
         for src, active in self._active_sources(t):
             if active.any():
                 src.apply(step, active)
-        for rl in cs.red_lines:
+        for rl, (rows, utility, forbidden) in zip(cs.red_lines, self._red_line_rows, strict=True):
             hold = self._holds(rl.when, t)
-            if hold.any():
-                rows = cs.scored[rl.owner]
-                step.bonus[rl.owner] = step.bonus[rl.owner] + rl.utility[rows][:, None] * hold
-                step.forbid[rl.owner] = step.forbid[rl.owner] | (rl.forbid[rows][:, None] & hold)
+            if hold.any():  # only the rows a red line touches change (usually one or two acts)
+                if rows.size:
+                    bonus = step.bonus[rl.owner] = _per_run(step.bonus[rl.owner], self.n_runs)
+                    bonus[rows] += utility[:, None] * hold
+                if forbidden.size:
+                    forbid = step.forbid[rl.owner] = _per_run(step.forbid[rl.owner], self.n_runs)
+                    forbid[forbidden] |= hold
         for spec in cs.relations:  # e.g. alliance obligations, called by a member's hit
             spec.kind.step_effects(spec, self.hit, self.draws.relations[spec.id], step)
         self.step_bonus, self.step_forbid = step.bonus, step.forbid
@@ -328,7 +340,7 @@ class EscalationModel(mesa.Model):
         p_acc = rules.accident_probability(
             self.escalation, d["accident_base"], d["accident_growth"], cs.e_max
         )
-        accident = self.rng.random(self.n_runs) < p_acc
+        accident = self.world.random(self.n_runs) < p_acc
         shock = accident * d["accident_severity"]
         self.unlocked |= cs.threshold_acts[:, choices].any(axis=1)
         self.escalation = rules.escalation_update(self.escalation, pushes, d["relaxation"], shock, cs.e_max)
@@ -414,3 +426,25 @@ class EscalationModel(mesa.Model):
             if self.bargain is None
             else {**self.draws.columns, **self.bargain.columns()},
         )
+
+
+def _red_line_rows(rl: RedLineSpec, scored: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where red line ``rl`` acts among its owner's scored actions: (rows with a utility, those
+    utilities, rows it forbids)."""
+    utility = rl.utility[scored]
+    rows = np.flatnonzero(utility != 0.0)
+    return rows, utility[rows], np.flatnonzero(rl.forbid[scored])
+
+
+def _per_run(values: np.ndarray, n_runs: int) -> np.ndarray:
+    """``values`` (K, 1|N) as a (K, N) array this step owns (step arrays are fresh each step, so
+    a full-width one can be updated in place)."""
+    return values if values.shape[1] == n_runs else np.repeat(values, n_runs, axis=1)
+
+
+def _mesa_seed_draw(generator: np.random.Generator) -> None:
+    """The draw ``mesa.Model.__init__`` makes from the Generator it is given (to seed its stdlib
+    ``random``, which will not take a Generator as seed): repeated on every other block of a
+    chunk so each block's world stream is where it would be in a model of that batch alone
+    (tests/engine/test_runner.py checks chunked == one by one)."""
+    generator.integers(np.iinfo(np.int32).max)

@@ -179,16 +179,18 @@ def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
     fixed quantile (common random numbers stay aligned across variants). The cumulative sum
     runs row by row: numpy's cumsum along a short leading axis is many times slower.
     """
-    weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
+    if weights.shape[1] != u.shape[0]:
+        weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
     threshold = u * weights.sum(axis=0)
     acc = np.zeros(weights.shape[1])
     idx = np.zeros(weights.shape[1], dtype=np.int64)
-    for k in range(weights.shape[0] - 1):
+    last = weights.shape[0] - 1
+    for k in range(last):
         acc += weights[k]
         idx += acc <= threshold
-    # Rounding can, very rarely, step past the last positive weight: take that one instead.
-    cols = np.arange(weights.shape[1])
-    stray = weights[idx, cols] <= 0
+    # Rounding can, very rarely, step past the last positive weight: take that one instead. Only
+    # the last index can be such a stray (any earlier idx has acc rising at idx, so weight > 0).
+    stray = (idx == last) & (weights[last] <= 0)
     if stray.any():
         positive = weights[:, stray] > 0
         idx[stray] = positive.shape[0] - 1 - np.argmax(positive[::-1], axis=0)
@@ -219,7 +221,9 @@ def choose_actions(
     if cols.size == 0:
         return chosen
     # Only the trembling runs (a few percent) need a random pick.
-    allowed_t = np.broadcast_to(allowed, (allowed.shape[0], chosen.shape[0]))[:, cols]
+    allowed_t = (
+        allowed[:, cols] if allowed.shape[1] == chosen.shape[0] else np.repeat(allowed, cols.size, axis=1)
+    )
     pool = allowed_t if erratic is None else allowed_t & erratic[:, None]
     pool = np.where(pool.any(axis=0), pool, allowed_t)
     chosen[cols] = sample_index(pool.astype(float), u_pick[cols])
@@ -353,14 +357,14 @@ def hits_taken(adversary_sides: BoolArray, side_of: IntArray, strike: FloatArray
     Computed per side (``side_of`` (A,) side index, ``adversary_sides`` (A, S)) so the cost
     grows with actors x sides, not actors squared.
     """
-    n_sides = adversary_sides.shape[1]
-    side_max = np.zeros((n_sides, strike.shape[1]))
-    for s in range(n_sides):
+    hit = np.zeros(strike.shape)
+    for s in range(adversary_sides.shape[1]):
         members = side_of == s
-        if members.any():
-            side_max[s] = strike[members].max(axis=0)
-    masked = np.where(adversary_sides[:, :, None], side_max[None, :, :], 0.0)
-    return masked.max(axis=1)
+        exposed = adversary_sides[:, s]
+        if members.any() and exposed.any():
+            # max is exact, so taking it side by side gives the same numbers as one big max
+            hit[exposed] = np.maximum(hit[exposed], strike[members].max(axis=0))
+    return hit
 
 
 def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> BoolArray:

@@ -51,10 +51,50 @@ def test_pinned_malloc_is_restored_to_heap_allocation() -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only")
-def test_unpinned_process_is_left_alone() -> None:
+def test_unpinned_process_gets_fixed_thresholds_too() -> None:
     _, restored, after = _probe({})
-    assert not restored
-    assert after < 20  # glibc's dynamic threshold already keeps the arrays on the heap
+    assert restored
+    assert after < 20
+
+
+CHAIN = textwrap.dedent(
+    """
+    import resource, sys
+    import numpy as np
+    from sim.engine.allocator import restore_heap_allocation
+
+    x = np.random.default_rng(0).random(7 * 4096)  # an (actors, runs) state array, 224 KiB
+
+    def faults_per_step(n=200):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(n):
+            a = np.maximum(x, 0.2)  # two temporaries alive together, then freed together
+            b = np.minimum(a, 0.8)
+            del a, b
+        return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / n
+
+    faults_per_step()
+    if sys.argv[1] == "restore":
+        restore_heap_allocation()
+        faults_per_step()
+    print(faults_per_step())
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only")
+def test_fixed_thresholds_stop_the_heap_trim_refaulting_temporaries() -> None:
+    """glibc's dynamic thresholds hand the heap top back when two ~224 KiB temporaries die
+    together, so they fault in again every step; fixed thresholds keep them."""
+    env = {k: v for k, v in os.environ.items() if k not in allocator.MALLOC_ENV_VARS}
+
+    def run(mode: str) -> float:
+        cmd = [sys.executable, "-c", CHAIN, mode]
+        return float(subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout)
+
+    dynamic, fixed = run("dynamic"), run("restore")
+    assert dynamic > 20  # ~56 pages per step re-faulted
+    assert fixed < 1
 
 
 def test_malloc_pinned_reads_the_environment() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.engine.seeds import batch_sequence, stable_key, stream_factory
 
@@ -43,3 +44,16 @@ def test_streams_differ_by_name_batch_and_seed() -> None:
     ]
     for o in others:
         assert not np.array_equal(base, o)
+
+
+def test_blocked_stream_draws_each_block_from_its_own_batch() -> None:
+    from sim.engine.seeds import chunk_stream_factory
+
+    sizes = (5, 5, 3)
+    blocked = chunk_stream_factory(9, 2, sizes)("actor:a").random((4, 13))
+    alone = [stream_factory(9, 2 + k)("actor:a").random((4, n)) for k, n in enumerate(sizes)]
+    assert np.array_equal(blocked, np.concatenate(alone, axis=1))
+    with pytest.raises(ValueError, match="last axis"):
+        chunk_stream_factory(9, 2, sizes)("world").random((13, 4))
+    # one block: the batch's own generator, unchanged
+    assert np.array_equal(chunk_stream_factory(9, 2, (5,))("w").random(5), stream_factory(9, 2)("w").random(5))
