@@ -109,6 +109,22 @@ def aim_margin(precision: np.ndarray) -> np.ndarray:
     return math.log(ACCEPT_AIM / (1.0 - ACCEPT_AIM)) / precision
 
 
+def going_on_cost(m: EscalationModel, i: int) -> np.ndarray:
+    """g_i (N,) = w_pain C_i P_i - w_dur A_i P_i - w_wait W_i 1(t < t_wait,i)
+    + w_war C_i (1 - T_i) E / E_max: what going on without a deal costs actor i (pain of pressure
+    and the risk of war, minus duress and the value of waiting), utility points."""
+    w, e = m.weights, m.effective
+    before_wait = float(m.steps < m.cs.wait_step[i])
+    cost = e["cost_sensitivity"][i]
+    pressure = m.pressure[i]
+    return np.asarray(
+        w.pain * cost * pressure
+        - w.duress * e["pressure_aversion"][i] * pressure
+        - w.wait_out * e["wait_out"][i] * before_wait
+        + w.war_cost * cost * (1.0 - e["risk_tolerance"][i]) * m.escalation / m.cs.e_max
+    )
+
+
 class BargainTable:
     """The offers on the table, the deal in force and what is recorded per run, for one batch."""
 
@@ -159,7 +175,7 @@ class BargainTable:
         self.first_terms = np.full((n_i, n), np.nan)
         self.breakdown_step = np.full(n, NEVER, dtype=np.int64)
         self.vetoed = np.zeros(n, dtype=np.int64)
-        self._going_on = np.zeros((n_a, n))
+        self._going_on: dict[int, np.ndarray] = {}
         self._going_on_step = -1
         # Each party's private type: the unobserved part of how it values a deal, drawn once per
         # run (Fearon 1995's private information), so an offer refused stays refused until the
@@ -171,24 +187,13 @@ class BargainTable:
 
     def going_on(self, m: EscalationModel, i: int, cols: np.ndarray) -> np.ndarray:
         """g_i: the net cost to actor i of going on without a deal, utility points, in runs ``cols``
-        (computed for every actor once per step, read many times)."""
+        (computed once per step for each actor that needs it, read many times)."""
         if self._going_on_step != m.steps:
-            self._going_on = self._going_on_all(m)
+            self._going_on.clear()
             self._going_on_step = m.steps
-        return self._going_on[i, cols]
-
-    @staticmethod
-    def _going_on_all(m: EscalationModel) -> np.ndarray:
-        """g (A, N) = w_pain C P - w_dur A P - w_wait W 1(t < t_wait) + w_war C (1 - T) E / E_max."""
-        w, e = m.weights, m.effective
-        before_wait = (m.steps < m.cs.wait_step).astype(float)[:, None]
-        cost = e["cost_sensitivity"]
-        return (
-            w.pain * cost * m.pressure
-            - w.duress * e["pressure_aversion"] * m.pressure
-            - w.wait_out * e["wait_out"] * before_wait
-            + w.war_cost * cost * (1.0 - e["risk_tolerance"]) * m.escalation / m.cs.e_max
-        )
+        if i not in self._going_on:
+            self._going_on[i] = going_on_cost(m, i)
+        return self._going_on[i][cols]
 
     def utility(self, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """U_i(x) of terms ``x`` (I, len(cols)) in runs ``cols``, with the saliences normalised
@@ -293,26 +298,32 @@ class BargainTable:
         self.deal_step[cols[first]] = t
         self.first_terms[:, cols[first]] = x[:, first]
         self.active[:, cols] = False  # a deal takes every other offer off the table
-        where = np.zeros(m.n_runs, dtype=bool)
-        where[cols] = True
-        self._switch_in_force(m, where, self.deal_terms, on=True)
+        self._switch_in_force(m, cols, on=True)
 
-    def _switch_in_force(self, m: EscalationModel, where: np.ndarray, x: np.ndarray, on: bool) -> None:
+    def _switch_in_force(self, m: EscalationModel, cols: np.ndarray, on: bool) -> None:
+        """Deals struck (``on``) or broken in runs ``cols`` switch the states their terms put in
+        force (an issue's state when its term is at least the issue's ``at_least``)."""
         for k, state, at_least in self.spec.in_force:
-            happens = where & (x[k] >= at_least) if on else where
-            if happens.any():
-                m.switch_state(state, on, happens)
+            runs = cols[self.deal_terms[k, cols] >= at_least] if on else cols
+            if runs.size:
+                m.switch_state(state, on, runs)
 
     def _table(self, m: EscalationModel, choices: np.ndarray, t: int) -> None:
         """Offers made this step go on the table (replacing the proposer's earlier offer to the
         same addressee and answering the addressee's offer to the proposer: a counter-offer)."""
         self.arrived[:] = False
+        slot = self.spec.offer_slot[choices]  # (A, N): the offer each actor makes, -1: none
+        offering = np.flatnonzero((slot >= 0).any(axis=0) & ~self.deal_on)
+        if not offering.size:
+            return
+        slot = slot[:, offering]  # offers are rare: work on the runs where one is made
         for o, offer in enumerate(self.spec.offers):
-            made_by = choices == offer.action  # (A, N)
-            cols = np.flatnonzero(made_by.any(axis=0) & ~self.deal_on)
-            if not cols.size:
+            made_by = slot == o  # (A, n)
+            has = made_by.any(axis=0)
+            if not has.any():
                 continue
-            proposer = np.argmax(made_by[:, cols], axis=0)
+            cols = offering[has]
+            proposer = np.argmax(made_by[:, has], axis=0)
             j = offer.to
             earlier = self.proposer[:, cols]  # (O, n)
             to = self.offer_to[:, None]
@@ -366,7 +377,7 @@ class BargainTable:
         if broken.any():
             self.deal_on &= ~broken
             self.breakdown_step = np.where(broken & (self.breakdown_step == NEVER), t, self.breakdown_step)
-            self._switch_in_force(m, broken, self.deal_terms, on=False)
+            self._switch_in_force(m, np.flatnonzero(broken), on=False)
 
     # ---- output ---------------------------------------------------------------------------------
 

@@ -211,7 +211,13 @@ class EscalationModel(mesa.Model):
             self.effective[trait] = self._influenced(trait)
 
     def switch_state(self, state: int, on: bool, happens: np.ndarray) -> None:
-        """Start (``on``) or end persistent ``state`` in the runs where ``happens`` (N,) bool."""
+        """Start (``on``) or end persistent ``state`` in the runs where ``happens`` (N,) bool, or
+        in the runs listed by ``happens`` (int indices: cheaper when they are few)."""
+        if happens.dtype != bool:
+            if on:
+                self.state_since[state, happens[~self.state_on[state, happens]]] = self.steps
+            self.state_on[state, happens] = on
+            return
         started = happens & ~self.state_on[state] if on else np.zeros_like(happens)
         self.state_since[state] = np.where(started, self.steps, self.state_since[state])
         self.state_on[state] = np.where(happens, on, self.state_on[state])
