@@ -158,7 +158,10 @@ def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArr
 
     Every column needs one allowed action. The max is subtracted for numerical stability.
     """
-    z = np.where(allowed, precision * utilities, -np.inf)
+    if allowed.shape[1] == 1 and allowed.all():  # the common case: nothing forbidden this step
+        z = precision * utilities
+    else:
+        z = np.where(allowed, precision * utilities, -np.inf)
     z -= z.max(axis=0, keepdims=True)
     return np.exp(z, out=z)
 
