@@ -68,9 +68,10 @@ class RunResults:
     """Everything a run produced. Built by the engine, read by analysis and reports.
 
     ``runs``: rows of the first ``min(runs_count, MAX_KEPT_RUNS)`` runs (see
-    :data:`MAX_KEPT_RUNS`); ``tallies``: exact aggregates over all runs (computed from ``runs``
-    when not given, which is then all of them); ``rows_file``: every run's rows on disk when
-    ``runs`` is a sample (None otherwise). :meth:`column` reads one column over all runs.
+    :data:`MAX_KEPT_RUNS`); ``tallies``: exact aggregates over all runs, needed when ``runs`` is
+    a sample (when None, :attr:`tally` counts them from ``runs`` at each call, so edits of
+    ``runs`` show); ``rows_file``: every run's rows on disk when ``runs`` is a sample (None
+    otherwise). :meth:`column` reads one column over all runs.
     """
 
     scenario: Scenario
@@ -88,17 +89,17 @@ class RunResults:
     rows_file: rowstore.RowsFile | None = None
 
     def __post_init__(self) -> None:
-        if self.tallies is None:
-            if self.rows_file is not None or len(self.runs) != self.runs_count:
-                raise ValueError("tallies are needed when `runs` holds a sample of the runs")
-            self.tallies = RunTallies.empty(self.scenario)
-            self.tallies.add(self.runs)
+        if self.tallies is None and self.rows_file is not None:
+            raise ValueError("tallies are needed when `runs` holds a sample of the runs")
 
     @property
     def tally(self) -> RunTallies:
         """The exact aggregates over all runs (:mod:`sim.engine.tallies`)."""
-        assert self.tallies is not None  # set by __post_init__
-        return self.tallies
+        if self.tallies is not None:
+            return self.tallies
+        counted = RunTallies.empty(self.scenario)
+        counted.add(self.runs)
+        return counted
 
     @property
     def complete(self) -> bool:

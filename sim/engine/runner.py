@@ -292,8 +292,8 @@ def run_scenario(
     compute = 0.0
     for res in _iter_batches(cs, seed, plan, batch_size, samples, workers):
         table.put(res.batch_index, res.runs)
-        tallies.add(res.runs)
         if stream is not None:
+            tallies.add(res.runs)
             stream.append(res.runs)
         hist += res.escalation_hist
         counts += res.action_counts
@@ -312,7 +312,7 @@ def run_scenario(
         samples=sorted(kept, key=lambda s: s.run),
         elapsed_s=time.perf_counter() - started,
         extra={"workers": workers, "compute_s": compute},
-        tallies=tallies,
+        tallies=None if stream is None else tallies,  # all rows kept: counted from them
         rows_file=None if stream is None else stream.close(),
     )
     return results

@@ -68,15 +68,18 @@ class RunTallies:
             if str(c).startswith(col.EVENT_PREFIX):
                 self.counts.setdefault(str(c), 0)
         self.n += len(rows)
-        for c in self.counts:
+        # a column missing from the rows is left to the reader that needs it to report
+        for c in [c for c in self.counts if c in rows.columns]:
             self.counts[c] += int((rows[c].to_numpy() > 0).sum())
         for c, hist in self.steps.items():
             if c in rows.columns:
                 v = rows[c].to_numpy(dtype=float)
                 v = v[np.isfinite(v)]
                 hist += np.bincount(np.clip(np.rint(v).astype(np.int64), 0, self.horizon), minlength=hist.size)
-        for c in col.ESCALATION_METRICS:
+        for c in [c for c in col.ESCALATION_METRICS if c in rows.columns]:
             self.sums[c] = self.sums.get(c, 0.0) + float(rows[c].to_numpy(dtype=np.float64).sum())
+        if col.PEAK not in rows.columns:
+            return
         peak = rows[col.PEAK].to_numpy(dtype=float)
         lv = np.clip(np.searchsorted(self.ladder_at, peak, side="right") - 1, 0, self.ladder_at.size - 1)
         self.levels += np.bincount(lv, minlength=self.ladder_at.size)

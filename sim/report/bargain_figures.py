@@ -34,9 +34,7 @@ def fig_bargaining_timeline(results: RunResults) -> go.Figure:
             (col.BREAKDOWN_STEP, "a deal broken"),
         )
     ):
-        first = results.runs[column].to_numpy(dtype=float)
-        first = np.sort(first[np.isfinite(first)])
-        share = np.searchsorted(first, steps, side="right") / max(len(results.runs), 1)
+        share = results.tally.share_by(column, steps)
         shares.append(share)
         fig.add_trace(
             go.Scatter(
