@@ -86,6 +86,7 @@ def _run_and_save(
             seed=seed,
             workers=workers,
             progress=lambda k: bar.advance(task, k),
+            rows_dir=out,
         )
     return save_run(results, out, report=not no_report), results
 

@@ -30,8 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.core import resultdir
 from sim.core import columns as col
+from sim.core import resultdir
 from sim.core.columns import HIST_BINS
 from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_path, atomic_write_bytes

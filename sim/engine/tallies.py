@@ -75,7 +75,8 @@ class RunTallies:
             if c in rows.columns:
                 v = rows[c].to_numpy(dtype=float)
                 v = v[np.isfinite(v)]
-                hist += np.bincount(np.clip(np.rint(v).astype(np.int64), 0, self.horizon), minlength=hist.size)
+                at = np.clip(np.rint(v).astype(np.int64), 0, self.horizon)
+                hist += np.bincount(at, minlength=hist.size)
         for c in [c for c in col.ESCALATION_METRICS if c in rows.columns]:
             self.sums[c] = self.sums.get(c, 0.0) + float(rows[c].to_numpy(dtype=np.float64).sum())
         if col.PEAK not in rows.columns:
@@ -126,10 +127,10 @@ class RunTallies:
     def incidence(self, column: str, horizon: int) -> np.ndarray:
         """Runs whose first step, rounded up, is each of ``0..horizon`` (int64, horizon + 1)."""
         idx = np.clip(np.ceil(self.step_values()).astype(np.int64), 0, horizon)
-        return np.bincount(idx, weights=self.steps[column], minlength=horizon + 1)[: horizon + 1].astype(np.int64)
+        counts = np.bincount(idx, weights=self.steps[column], minlength=horizon + 1)
+        return counts[: horizon + 1].astype(np.int64)
 
     def coarsened(self, stride: int, cap: float) -> RunTallies:
         """The same tallies read on a clock ``stride`` times coarser, steps capped at ``cap`` (the
         histograms keep their own resolution; only their reading changes)."""
         return dataclasses.replace(self, stride=self.stride * stride, cap=min(self.cap, cap))
-

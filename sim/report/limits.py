@@ -4,8 +4,9 @@ A report draws per-step series (escalation fan, action mix, time to event, sampl
 ``MAX_REPORT_STEPS`` steps they are drawn on a coarser clock: every ``k``-th step, ``k =
 ceil(horizon / MAX_REPORT_STEPS)``; escalation quantiles and sample paths are the values at
 those steps, action mixes are averaged over each window of ``k`` steps, and first-occurrence
-steps are counted in the window they fall in (kept rows and tallies alike). The stored results are never changed: only the
-view given to the report is (:func:`report_view`). docs/architecture.md states the limits.
+steps are counted in the window they fall in (kept rows and tallies alike). The stored results
+are never changed: only the view given to the report is (:func:`report_view`).
+docs/architecture.md states the limits.
 """
 
 from __future__ import annotations
