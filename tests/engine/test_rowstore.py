@@ -78,7 +78,9 @@ def test_tables_and_summary_are_exact_over_all_runs(whole: RunResults, streamed:
 def test_a_paired_comparison_pairs_every_run(iran: Scenario, whole: RunResults, streamed: RunResults) -> None:
     relief = load_scenario(ROOT / "scenarios" / "iran_us_2019_sanctions_relief.yaml")
     var_whole = run_scenario(relief, runs=RUNS, seed=5, batch_size=BATCH, workers=1, samples=0)
-    var_streamed = run_scenario(relief, runs=RUNS, seed=5, batch_size=BATCH, workers=1, samples=0, keep_runs=KEEP)
+    var_streamed = run_scenario(
+        relief, runs=RUNS, seed=5, batch_size=BATCH, workers=1, samples=0, keep_runs=KEEP
+    )
     a, b = compare_results(streamed, var_streamed), compare_results(whole, var_whole)
     assert a.runs == RUNS and a == b
 

@@ -62,7 +62,9 @@ def test_tallies_match_the_rows_in_any_split_and_on_any_clock(
     share = view.share_by(col.first_step(oid), grid)
     np.testing.assert_array_equal(share, [(seen <= g).sum() / len(rows) for g in grid])
     idx = np.clip(np.ceil(seen).astype(np.int64), 0, cap)
-    np.testing.assert_array_equal(view.incidence(col.first_step(oid), cap), np.bincount(idx, minlength=cap + 1))
+    np.testing.assert_array_equal(
+        view.incidence(col.first_step(oid), cap), np.bincount(idx, minlength=cap + 1)
+    )
 
 
 def test_levels_count_each_runs_highest_ladder_level(mini_scenario: Scenario) -> None:
@@ -71,7 +73,9 @@ def test_levels_count_each_runs_highest_ladder_level(mini_scenario: Scenario) ->
     peaks = [float(a) for a in ats] + [float(ats[-1]) + 1.0, float(ats[1]) - 0.5]
     t = RunTallies.empty(mini_scenario)
     t.add(_rows([None] * len(peaks), peaks, oid))
-    expected = np.bincount(np.clip(np.searchsorted(ats, peaks, side="right") - 1, 0, ats.size - 1), minlength=ats.size)
+    expected = np.bincount(
+        np.clip(np.searchsorted(ats, peaks, side="right") - 1, 0, ats.size - 1), minlength=ats.size
+    )
     np.testing.assert_array_equal(t.levels, expected)
     assert t.levels.sum() == len(peaks) and t.levels[-1] == 2
 
