@@ -119,8 +119,9 @@ def bargaining_sections(results: RunResults) -> list[Section]:
         Section(
             "Bargaining: the terms agreed",
             fig_terms(results),
-            f"Terms of the first deal on each issue, over the {deals:,} runs that struck one "
-            "(0 and 1 are the issue's two ends, named under each panel).",
+            f"Terms of the first deal on each issue, over the {deals:,} runs that struck one"
+            + ("" if results.complete else f" among the first {len(results.runs):,} runs")
+            + " (0 and 1 are the issue's two ends, named under each panel).",
         ),
     ]
 

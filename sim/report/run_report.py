@@ -158,6 +158,8 @@ def _drivers(results: RunResults) -> list[Section]:
         return []
     skipped = [o.name for o in results.scenario.outcomes if o.id not in {u[0] for u in usable}]
     note = f" Not shown (happened in all runs or in none): {', '.join(skipped)}." if skipped else ""
+    if not results.complete:
+        note += f" Estimated on the first {len(results.runs):,} of {results.runs_count:,} runs."
     return [
         Section(
             "Why: what drives each outcome",
