@@ -130,3 +130,13 @@ def test_read_head_stops_at_the_rows_asked(tmp_path: Path) -> None:
     rowstore.place(rows, tmp_path / "runs.parquet")
     assert rows.path == tmp_path / "runs.parquet" and not rows.temporary
     assert rowstore.read_column(rows.path, "run").tolist() == list(range(40))
+
+
+def test_the_report_of_a_streamed_run_says_what_comes_from_the_kept_rows(
+    streamed: RunResults, tmp_path: Path
+) -> None:
+    from sim.report.run_report import write_run_report
+
+    html = write_run_report(streamed, tmp_path / "report.html").read_text()
+    assert f"{RUNS:,} simulated runs" in html
+    assert f"among the first {KEEP:,} runs" in html
