@@ -138,14 +138,6 @@ def time_to_event(results: RunResults, outcome_id: str) -> tuple[NDArray[np.int6
     return steps, np.cumsum(counts) / n
 
 
-def peak_levels(results: RunResults) -> NDArray[np.int64]:
-    """Index of the highest ladder level each kept run's peak escalation reached, shape (kept
-    runs,) (``results.runs``; the exact counts over all runs: ``results.tally.levels``)."""
-    ats = np.array([lv.at for lv in results.scenario.ladder.levels], dtype=float)
-    peak = results.runs[columns.PEAK].to_numpy(dtype=float)
-    return np.clip(np.searchsorted(ats, peak, side="right") - 1, 0, ats.size - 1).astype(np.int64)
-
-
 def peak_level_distribution(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
     """Share of runs whose peak escalation reached each ladder level.
 

@@ -11,6 +11,7 @@ by column (:func:`read_head`, :func:`iter_groups`, :func:`read_column`).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -91,7 +92,9 @@ def place(rows: RowsFile, dest: Path) -> None:
             os.fsync(f.fileno())
         try:
             os.replace(src, dest)
-        except OSError:  # another file system: copy, then drop the temporary file
+        except OSError as err:  # another file system: copy, then drop the temporary file
+            if err.errno != errno.EXDEV:
+                raise
             with atomic_path(dest) as tmp:
                 shutil.copyfile(src, tmp)
             src.unlink(missing_ok=True)
