@@ -75,7 +75,7 @@ def command(
         with _progress(quiet) as bar:
             ticks = [_ticker(bar, s.scenario.id, total) for s in [base_sc, *variant_scs]]
             comparison = compare_on_crn(
-                base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks
+                base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks, rows_dir=out
             )
         report = save_comparison(out, comparison, report=not no_report)
     print_comparison(comparison.base, comparison.comparisons, Console())
