@@ -3,7 +3,7 @@
     >>> import sim.api as sim
     >>> results = sim.run("scenarios/iran_us_2019.yaml", runs=5000)
     >>> sim.outcomes(results)          # probability, 95% interval, median first step per outcome
-    >>> results.runs                   # one row per run, with every drawn parameter
+    >>> results.runs                   # one row per run (the first 100,000), with every drawn parameter
     >>> sim.compare("scenarios/iran_us_2019.yaml", "scenarios/iran_us_2019_sanctions_relief.yaml")
 
 Everything here is a thin layer over :mod:`sim.workflow`, which the CLI uses too; errors in a scenario raise

@@ -18,17 +18,17 @@ def bargains(results: RunResults) -> bool:
 
 def deal_table(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
     """One row per bargaining event (first offer, deal, breakdown of a deal): share of runs with
-    a Wilson interval, and the median step among the runs where it happened."""
-    runs = results.runs
-    n = len(runs)
+    a Wilson interval, and the median step among the runs where it happened. Exact over all runs
+    (from the streamed tallies)."""
+    tally = results.tally
+    n = tally.n
     rows = []
     for column, what in (
         (col.FIRST_OFFER, "an offer is tabled"),
         (col.DEAL_STEP, "a deal is struck"),
         (col.BREAKDOWN_STEP, "the deal breaks down"),
     ):
-        steps = runs[column].to_numpy(dtype=float)
-        k = int(np.isfinite(steps).sum())
+        k = tally.count(column)
         lo, hi = wilson_interval(k, n, conf)
         rows.append(
             {
@@ -36,16 +36,17 @@ def deal_table(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
                 "probability": k / n if n else float("nan"),
                 "ci_low": float(lo),
                 "ci_high": float(hi),
-                "median_step": float(np.nanmedian(steps)) if k else float("nan"),
+                "median_step": tally.median_step(column),
             }
         )
-    vetoed = runs[col.DEAL_VETOED].to_numpy()
+    vetoed = tally.count(col.DEAL_VETOED)
+    lo, hi = wilson_interval(vetoed, n, conf)
     rows.append(
         {
             "event": "a veto blocks an accepted deal",
-            "probability": float((vetoed > 0).mean()) if n else float("nan"),
-            "ci_low": float(wilson_interval(int((vetoed > 0).sum()), n, conf)[0]),
-            "ci_high": float(wilson_interval(int((vetoed > 0).sum()), n, conf)[1]),
+            "probability": vetoed / n if n else float("nan"),
+            "ci_low": float(lo),
+            "ci_high": float(hi),
             "median_step": float("nan"),
         }
     )
@@ -53,7 +54,10 @@ def deal_table(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
 
 
 def terms_table(results: RunResults) -> pd.DataFrame:
-    """Per issue, the first deal's terms over the runs that struck one: quartiles and mean (0..1)."""
+    """Per issue, the first deal's terms over the runs that struck one: quartiles and mean (0..1).
+
+    From the kept rows (``results.runs``: the first MAX_KEPT_RUNS runs, all of them below), so
+    ``deals`` counts the deals among those runs."""
     sc = results.scenario
     if sc.bargaining is None:
         return pd.DataFrame(columns=["issue", "name", "low", "high", "deals", "q25", "median", "q75", "mean"])

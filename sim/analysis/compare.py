@@ -288,13 +288,20 @@ def compare_means(metric: str, base: np.ndarray, variant: np.ndarray, level: flo
 
 
 def align_runs(base: RunResults, variant: RunResults) -> pd.DataFrame:
-    """Join the per-run tables on ``run``; base columns end in ``_b``, variant ones in ``_v``.
+    """Join the kept per-run tables (``RunResults.runs``) on ``run``; base columns end in ``_b``,
+    variant ones in ``_v``. :func:`compare_results` pairs every run column by column instead.
 
     Raises SimUserError when the two do not hold the same runs (they must be run with the same
     ``--runs``).
     """
     b, v = base.runs, variant.runs
-    rb, rv = set(b[columns.RUN].to_numpy().tolist()), set(v[columns.RUN].to_numpy().tolist())
+    _check_same_runs(base, variant, b[columns.RUN].to_numpy(), v[columns.RUN].to_numpy())
+    return b.merge(v, on=columns.RUN, suffixes=("_b", "_v"), validate="one_to_one").sort_values(columns.RUN)
+
+
+def _check_same_runs(base: RunResults, variant: RunResults, run_b: np.ndarray, run_v: np.ndarray) -> None:
+    """SimUserError unless the two hold the same run indexes."""
+    rb, rv = set(run_b.tolist()), set(run_v.tolist())
     if rb != rv:
         raise SimUserError(
             [
@@ -309,39 +316,49 @@ def align_runs(base: RunResults, variant: RunResults) -> pd.DataFrame:
                 )
             ]
         )
-    return b.merge(v, on=columns.RUN, suffixes=("_b", "_v"), validate="one_to_one").sort_values(columns.RUN)
+
+
+class _Pairing:
+    """Every run of two results paired by run index, read one column at a time (all runs, from
+    ``runs`` or the rows file: a pair of columns in memory at once, not two tables)."""
+
+    def __init__(self, base: RunResults, variant: RunResults) -> None:
+        self.base, self.variant = base, variant
+        run_b, run_v = base.column(columns.RUN), variant.column(columns.RUN)
+        _check_same_runs(base, variant, run_b, run_v)
+        self.order_b = np.argsort(run_b, kind="stable")
+        self.order_v = np.argsort(run_v, kind="stable")
+        self.n = int(run_b.size)
+
+    def pair(self, column: str, dtype: type | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Base and variant values of ``column``, run ``i`` of each at position ``i``."""
+        x = self.base.column(column)[self.order_b]
+        y = self.variant.column(column)[self.order_v]
+        return (x, y) if dtype is None else (x.astype(dtype), y.astype(dtype))
 
 
 def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) -> VariantComparison:
-    """Compare ``variant`` with ``base`` run by run, for every outcome both scenarios declare."""
-    joined = align_runs(base, variant)
+    """Compare ``variant`` with ``base`` run by run over all runs, for every outcome both
+    scenarios declare."""
+    pairs = _Pairing(base, variant)
     names = {o.id: o.name for o in base.scenario.outcomes}
     var_ids = set(variant.outcome_ids)
     shared = [o for o in base.outcome_ids if o in var_ids]
-    outcomes = [
-        compare_binary(
-            o,
-            names[o],
-            joined[f"{columns.happened(o)}_b"].to_numpy(bool),
-            joined[f"{columns.happened(o)}_v"].to_numpy(bool),
-            level,
-        )
-        for o in shared
-    ]
+    outcomes = [compare_binary(o, names[o], *pairs.pair(columns.happened(o), bool), level) for o in shared]
     escalation = [
-        compare_means(m, *_pair(joined, m, float), level)
+        compare_means(m, *pairs.pair(m, float), level)
         for m in columns.ESCALATION_METRICS
-        if f"{m}_b" in joined and f"{m}_v" in joined
+        if m in base.runs.columns and m in variant.runs.columns
     ]
     notes = _crn_notes(base, variant)
-    draws = _draw_alignment(base.runs, variant.runs, joined)
+    draws = _draw_alignment(pairs)
     return VariantComparison(
         base_id=base.scenario.scenario.id,
         variant_id=variant.scenario.scenario.id,
         variant_title=variant.scenario.scenario.title,
         seed_base=base.seed,
         seed_variant=variant.seed,
-        runs=len(joined),
+        runs=pairs.n,
         crn=not notes,
         level=level,
         outcomes=outcomes,
@@ -353,16 +370,12 @@ def compare_results(base: RunResults, variant: RunResults, level: float = 0.95) 
     )
 
 
-def _pair(joined: pd.DataFrame, column: str, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    """The base and variant values of ``column`` in the joined table of :func:`align_runs`."""
-    return joined[f"{column}_b"].to_numpy(dtype), joined[f"{column}_v"].to_numpy(dtype)
-
-
-def _draw_alignment(base: pd.DataFrame, variant: pd.DataFrame, joined: pd.DataFrame) -> dict[str, list[str]]:
+def _draw_alignment(pairs: _Pairing) -> dict[str, list[str]]:
     """Which random draws (``param.*``/``event.*``) are identical run by run in both."""
-    in_b, in_v = columns.drawn_columns(base.columns), columns.drawn_columns(variant.columns)
+    in_b = columns.drawn_columns(pairs.base.runs.columns)
+    in_v = columns.drawn_columns(pairs.variant.runs.columns)
     shared = [c for c in in_b if c in set(in_v)]
-    same = [c for c in shared if np.array_equal(joined[f"{c}_b"].to_numpy(), joined[f"{c}_v"].to_numpy())]
+    same = [c for c in shared if np.array_equal(*pairs.pair(c))]
     return {
         "params_identical": same,
         "params_differing": [c for c in shared if c not in set(same)],

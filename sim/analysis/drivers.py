@@ -70,8 +70,9 @@ def drivers_table(
 ) -> pd.DataFrame:
     """One row per (outcome, parameter), sorted by outcome then |PRCC| descending.
 
-    With more than ``max_runs`` runs, a reproducible random subsample of ``max_runs`` is used
-    (PRCC and its p-values are then those of the subsample).
+    Computed on the kept rows (``results.runs``: the first ``MAX_KEPT_RUNS`` runs of a larger
+    run, sim.engine.results); with more than ``max_runs`` of them, a reproducible random
+    subsample of ``max_runs`` is used (PRCC and its p-values are then those of the subsample).
 
     Columns: ``outcome``, ``param`` (column name), ``label`` (reader-facing words from the
     parameter-site table: actor name and trait), ``prcc`` (-1..1), ``p_value``,

@@ -94,17 +94,16 @@ def outcome_table(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
     Columns: ``id``, ``name``, ``count`` (runs where it happened), ``runs`` (all runs),
     ``probability`` (count/runs, 0..1), ``ci_low``, ``ci_high`` (Wilson, ``conf``),
     ``median_step`` (median first step among runs where it happened, NaN if never) and
-    ``median_date`` (that step as a calendar date, None if never).
+    ``median_date`` (that step as a calendar date, None if never). Exact over all runs (from
+    the streamed tallies, not the kept rows).
     """
-    n = len(results.runs)
+    tally = results.tally
+    n = tally.n
     rows: list[dict[str, Any]] = []
     for o in results.scenario.outcomes:
-        happened = results.runs[columns.happened(o.id)].to_numpy(dtype=bool)
-        k = int(happened.sum())
+        k = tally.count(columns.happened(o.id))
         lo, hi = wilson_interval(k, n, conf)
-        steps = results.runs[columns.first_step(o.id)].to_numpy(dtype=float)[happened]
-        steps = steps[np.isfinite(steps)]
-        med = float(np.median(steps)) if steps.size else math.nan
+        med = tally.median_step(columns.first_step(o.id))
         rows.append(
             {
                 "id": o.id,
@@ -132,21 +131,11 @@ def time_to_event(results: RunResults, outcome_id: str) -> tuple[NDArray[np.int6
         raise KeyError(f"unknown outcome {outcome_id!r}; outcomes: {', '.join(results.outcome_ids)}")
     horizon = results.horizon
     steps = np.arange(horizon + 1, dtype=np.int64)
-    first = results.runs[columns.first_step(outcome_id)].to_numpy(dtype=float)
-    n = first.size
+    n = results.tally.n
     if n == 0:
         return steps, np.zeros(horizon + 1)
-    done = first[np.isfinite(first)]
-    idx = np.clip(np.ceil(done).astype(np.int64), 0, horizon)
-    counts = np.bincount(idx, minlength=horizon + 1)[: horizon + 1]
+    counts = results.tally.incidence(columns.first_step(outcome_id), horizon)
     return steps, np.cumsum(counts) / n
-
-
-def peak_levels(results: RunResults) -> NDArray[np.int64]:
-    """Index of the highest ladder level each run's peak escalation reached, shape (runs,)."""
-    ats = np.array([lv.at for lv in results.scenario.ladder.levels], dtype=float)
-    peak = results.runs[columns.PEAK].to_numpy(dtype=float)
-    return np.clip(np.searchsorted(ats, peak, side="right") - 1, 0, ats.size - 1).astype(np.int64)
 
 
 def peak_level_distribution(results: RunResults, conf: float = 0.95) -> pd.DataFrame:
@@ -158,8 +147,8 @@ def peak_level_distribution(results: RunResults, conf: float = 0.95) -> pd.DataF
     ``share_at_least``).
     """
     levels = results.scenario.ladder.levels
-    n = len(results.runs)
-    counts = np.bincount(peak_levels(results), minlength=len(levels)) if n else np.zeros(len(levels), int)
+    n = results.tally.n
+    counts = results.tally.levels.copy() if n else np.zeros(len(levels), int)
     at_least = np.cumsum(counts[::-1])[::-1]
     lo, hi = wilson_interval(at_least, np.full(len(levels), n), conf)
     return pd.DataFrame(
@@ -194,7 +183,7 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
     escalation (mean of peak and final, ladder points).
     """
     table = outcome_table(results, conf)
-    n = len(results.runs)
+    n = results.tally.n
     outcomes: dict[str, Any] = {}
     for rec in table.to_dict("records"):
         count = int(rec["count"])
@@ -213,7 +202,6 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
         }
     peaks = peak_level_distribution(results, conf)
     meta = results.scenario.scenario
-    runs = results.runs
     return {
         "scenario": meta.id,
         "title": meta.title,
@@ -232,7 +220,7 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
             for rec in peaks.to_dict("records")
         ],
         "escalation": {
-            "mean_peak": _num(float(runs[columns.PEAK].mean())) if n else None,
-            "mean_final": _num(float(runs[columns.FINAL].mean())) if n else None,
+            "mean_peak": _num(results.tally.mean(columns.PEAK)) if n else None,
+            "mean_final": _num(results.tally.mean(columns.FINAL)) if n else None,
         },
     }

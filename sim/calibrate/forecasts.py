@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.calibrate.score import Forecast, probability_by
@@ -57,6 +58,21 @@ def forecast_of(label: str, sc: Scenario, runs: pd.DataFrame, by: dt.date | None
     return Forecast(label=label, by=when, runs=len(runs), p=p)
 
 
+def forecast_of_results(label: str, r: RunResults, by: dt.date | None, where: str) -> Forecast:
+    """:func:`forecast_of` for a run's results, exact over all its runs (from the streamed tallies,
+    not the rows kept in memory)."""
+    sc = r.scenario
+    when = by or horizon_date(sc)
+    last = max_step(sc, when, where)
+    tally = r.tally
+    p = {
+        o.id: float(tally.share_by(col.first_step(o.id), np.array([last]))[0]) if tally.n else float("nan")
+        for o in sc.outcomes
+        if col.first_step(o.id) in tally.steps
+    }
+    return Forecast(label=label, by=when, runs=tally.n, p=p)
+
+
 def load_forecasts(folder: str | Path, by: dt.date | None = None) -> list[Forecast]:
     """Forecasts of a run, compare or sweep results folder (SimUserError if it is none)."""
     root = Path(folder)
@@ -70,11 +86,11 @@ def load_forecasts(folder: str | Path, by: dt.date | None = None) -> list[Foreca
         out = []
         for d in subdirs:
             r = _load_run(d)
-            out.append(forecast_of(d.name, r.scenario, r.runs, by, where))
+            out.append(forecast_of_results(d.name, r, by, where))
         return out
     if (root / "runs.parquet").is_file():
         r = _load_run(root)
-        return [forecast_of(r.scenario.scenario.id, r.scenario, r.runs, by, where)]
+        return [forecast_of_results(r.scenario.scenario.id, r, by, where)]
     raise SimUserError(
         [Problem(where, None, "", "not a results folder of `sim run`, `sim compare` or `sim sweep`")]
     )

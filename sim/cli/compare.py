@@ -75,7 +75,7 @@ def command(
         with _progress(quiet) as bar:
             ticks = [_ticker(bar, s.scenario.id, total) for s in [base_sc, *variant_scs]]
             comparison = compare_on_crn(
-                base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks
+                base_sc, variant_scs, runs=runs, seed=seed, workers=workers, progress=ticks, rows_dir=out
             )
         report = save_comparison(out, comparison, report=not no_report)
     print_comparison(comparison.base, comparison.comparisons, Console())
@@ -115,7 +115,7 @@ def print_comparison(base: RunResults, comparisons: list[VariantComparison], con
         table.add_column(col, justify="right")
     table.add_column("≠ 0", justify="center")
     for o in base.scenario.outcomes:
-        p_base = float(base.runs[o.id].mean())
+        p_base = base.tally.share(o.id)
         table.add_row(Text(o.name), Text(meta.id), f"{p_base:.1%}", "base", "", "", "")
         for i, c in enumerate(comparisons):
             last = i == len(comparisons) - 1

@@ -86,6 +86,7 @@ def _run_and_save(
             seed=seed,
             workers=workers,
             progress=lambda k: bar.advance(task, k),
+            rows_dir=out,
         )
     return save_run(results, out, report=not no_report), results
 
@@ -152,3 +153,5 @@ def print_bargaining(results: RunResults, console: Console) -> None:
             Text(str(row.name)), Text(str(row.low)), Text(str(row.high)), median, middle, f"{row.deals:,}"
         )
     console.print(terms)
+    if not results.complete:
+        console.print(f"terms: deals among the first {len(results.runs):,} runs (the rows kept in memory)")

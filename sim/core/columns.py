@@ -50,6 +50,8 @@ DEAL_STEP = "deal.step"
 BREAKDOWN_STEP = "deal.breakdown_step"
 DEAL_VETOED = "deal.vetoed"
 DEAL_TERMS_PREFIX = "deal.terms."
+DEAL_STEP_COLUMNS: tuple[str, ...] = (FIRST_OFFER, DEAL_STEP, BREAKDOWN_STEP)
+"""The bargaining first-step columns (float32 steps, NaN if it never happened)."""
 
 
 def deal_term(issue_id: str) -> str:

@@ -12,6 +12,10 @@ On disk (one directory per run of ``sim run``)::
     .sim-lock         locked (flock) by the writer for the whole write
 
 Columns of ``runs`` and the aggregate shapes: :mod:`sim.core.columns` (the output contract).
+
+In memory, ``runs`` holds the rows of the first :data:`MAX_KEPT_RUNS` runs only (all of them
+below that); ``tallies`` holds exact counts, step histograms and means over all runs, and
+``rows_file`` the Parquet file of every run's row when ``runs`` does not hold them all.
 """
 
 from __future__ import annotations
@@ -26,11 +30,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.core import columns as col
 from sim.core import resultdir
 from sim.core.columns import HIST_BINS
 from sim.core.errors import Problem, SimUserError
 from sim.core.fileio import atomic_path, atomic_write_bytes
+from sim.engine import rowstore
+from sim.engine.tallies import RunTallies
 from sim.scenario.schema import Scenario
+
+MAX_KEPT_RUNS = 100_000
+"""Rows of at most this many runs (the first ones, in run order) are held in memory: the sample
+behind drivers (PRCC), the terms of deals and anything else read from ``RunResults.runs``. Runs
+are independent and identically distributed, so the first K are a fair sample, the same for a
+seed whatever the number of workers. Counts, shares, median steps and means come from
+``RunResults.tallies``, exact over all runs."""
 
 RESULT_FILES = ("scenario.json", "runs.parquet", "aggregates.npz", "samples.json")
 """The files every result of ``sim run`` holds (see the module docstring)."""
@@ -51,7 +65,14 @@ class Trajectory:
 
 @dataclass
 class RunResults:
-    """Everything a run produced. Built by the engine, read by analysis and reports."""
+    """Everything a run produced. Built by the engine, read by analysis and reports.
+
+    ``runs``: rows of the first ``min(runs_count, MAX_KEPT_RUNS)`` runs (see
+    :data:`MAX_KEPT_RUNS`); ``tallies``: exact aggregates over all runs, needed when ``runs`` is
+    a sample (when None, :attr:`tally` counts them from ``runs`` at each call, so edits of
+    ``runs`` show); ``rows_file``: every run's rows on disk when ``runs`` is a sample (None
+    otherwise). :meth:`column` reads one column over all runs.
+    """
 
     scenario: Scenario
     seed: int
@@ -64,6 +85,33 @@ class RunResults:
     elapsed_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
     base_scenario: Scenario | None = None  # the base of a variant, for reports that compare
+    tallies: RunTallies | None = None
+    rows_file: rowstore.RowsFile | None = None
+
+    def __post_init__(self) -> None:
+        if self.tallies is None and self.rows_file is not None:
+            raise ValueError("tallies are needed when `runs` holds a sample of the runs")
+
+    @property
+    def tally(self) -> RunTallies:
+        """The exact aggregates over all runs (:mod:`sim.engine.tallies`)."""
+        if self.tallies is not None:
+            return self.tallies
+        counted = RunTallies.empty(self.scenario)
+        counted.add(self.runs)
+        return counted
+
+    @property
+    def complete(self) -> bool:
+        """True when ``runs`` holds every run's row (not a sample)."""
+        return self.rows_file is None
+
+    def column(self, name: str) -> np.ndarray:
+        """Every run's value of ``name``, in run order (read from ``rows_file`` when ``runs`` is a
+        sample: one column, about 1-8 bytes per run)."""
+        if self.rows_file is None:
+            return self.runs[name].to_numpy()
+        return rowstore.read_column(self.rows_file.path, name)
 
     @property
     def outcome_ids(self) -> list[str]:
@@ -127,8 +175,11 @@ class RunResults:
             atomic_write_bytes(
                 out / "base_scenario.json", self.base_scenario.model_dump_json(indent=1).encode()
             )
-        with atomic_path(out / "runs.parquet") as tmp:
-            write_parquet_by_slices(self.runs, tmp, self.batch_size)
+        if self.rows_file is not None:  # every row is on disk already: move or copy it here
+            rowstore.place(self.rows_file, out / "runs.parquet")
+        else:
+            with atomic_path(out / "runs.parquet") as tmp:
+                write_parquet_by_slices(self.runs, tmp, self.batch_size)
         with atomic_path(out / "aggregates.npz") as tmp, open(tmp, "wb") as f:
             np.savez_compressed(f, escalation_hist=self.escalation_hist, action_counts=self.action_counts)
         samples = [
@@ -146,14 +197,15 @@ class RunResults:
         atomic_write_bytes(out / "samples.json", json.dumps(meta).encode())
 
     @classmethod
-    def load(cls, out_dir: str | Path) -> RunResults:
-        """Read results written by :meth:`save`. Raises FileNotFoundError naming the missing file."""
+    def load(cls, out_dir: str | Path, keep_runs: int = MAX_KEPT_RUNS) -> RunResults:
+        """Read results written by :meth:`save`: the rows of the first ``keep_runs`` runs, tallies
+        over all. Raises FileNotFoundError naming the missing file."""
         d = Path(out_dir)
         for name in RESULT_FILES:
             if not (d / name).is_file():
                 raise FileNotFoundError(f"{d / name}: missing (is {d} a results directory of `sim run`?)")
         scenario = Scenario.model_validate_json((d / "scenario.json").read_text())
-        runs = pd.read_parquet(d / "runs.parquet")
+        runs, tallies, rows_file = _read_rows(scenario, d / "runs.parquet", keep_runs)
         with np.load(d / "aggregates.npz") as z:
             hist, counts = z["escalation_hist"], z["action_counts"]
         meta = json.loads((d / "samples.json").read_text())
@@ -179,7 +231,26 @@ class RunResults:
             elapsed_s=meta.get("elapsed_s", 0.0),
             extra=meta.get("extra", {}),
             base_scenario=base,
+            tallies=tallies,
+            rows_file=rows_file,
         )
+
+
+def _read_rows(
+    scenario: Scenario, path: Path, keep: int
+) -> tuple[pd.DataFrame, RunTallies | None, rowstore.RowsFile | None]:
+    """The kept rows, the tallies and the rows file of ``runs.parquet``: the whole table when it
+    holds at most ``keep`` rows (tallies from it), else its first rows and tallies counted
+    row group by row group (the columns they need only)."""
+    total = pq.ParquetFile(str(path)).metadata.num_rows
+    if total <= keep:
+        return pd.read_parquet(path), None, None
+    names = pq.ParquetFile(str(path)).schema_arrow.names
+    wanted = [c for c in names if not c.startswith((col.PARAM_PREFIX, col.DEAL_TERMS_PREFIX))]
+    tallies = RunTallies.empty(scenario)
+    for rows in rowstore.iter_groups(path, wanted):
+        tallies.add(rows)
+    return rowstore.read_head(path, keep), tallies, rowstore.RowsFile(path)
 
 
 def _samples_of(meta: Any) -> list[Trajectory]:

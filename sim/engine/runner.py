@@ -2,8 +2,10 @@
 
 Results depend only on (scenario, seed, runs, batch_size): batch ``b`` always holds runs
 ``b*batch_size .. (b+1)*batch_size - 1`` and draws from its own SeedSequence child, whichever
-worker computes it. Aggregates (escalation histograms, action counts, outcome rows) are combined
-batch by batch, so memory grows with the number of runs only by one row per run.
+worker computes it. Batches are combined in batch order as they finish: aggregates (escalation
+histograms, action counts, exact tallies of the per-run rows) are summed, the rows of the first
+``MAX_KEPT_RUNS`` runs are kept and, with more runs, every row is streamed to Parquet, so the
+driver's memory does not grow with the number of runs past that bound.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from threadpoolctl import threadpool_limits
 
 from sim.core import columns as col
 from sim.engine.allocator import restore_heap_allocation
-from sim.engine.results import RunResults, Trajectory
+from sim.engine.results import MAX_KEPT_RUNS, RunResults, Trajectory
+from sim.engine.rowstore import RowWriter
 from sim.engine.seeds import chunk_stream_factory
+from sim.engine.tallies import RunTallies
 from sim.model.compiled import CompiledScenario, compile_scenario
 from sim.model.model import NEVER, BatchOutput, EscalationModel
 from sim.scenario.paths import resolve_static_levers
@@ -193,8 +197,12 @@ def chunk_plan(plan: list[tuple[int, int]], batch_size: int, workers: int) -> li
 def _iter_batches(
     cs: CompiledScenario, seed: int, plan: list[tuple[int, int]], batch_size: int, samples: int, workers: int
 ) -> Iterator[BatchResult]:
-    """Yield results of chunks of consecutive batches as they finish (any order), in-process or
-    on a process pool; each result's rows start at its first batch."""
+    """Yield the results of chunks of consecutive batches in batch order (each result's rows
+    start at its first batch), in-process or on a process pool.
+
+    At most ``2 * workers`` chunks are in flight or finished and waiting for an earlier one, so
+    the driver holds a bounded number of chunks whatever the number of runs.
+    """
 
     def keep(chunk: Chunk) -> int:
         return max(0, min(samples - chunk[0] * batch_size, sum(chunk[1])))
@@ -208,9 +216,11 @@ def _iter_batches(
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
         pending: set[Future[BatchResult]] = set()
+        waiting: dict[int, BatchResult] = {}
         queue = list(chunks)
-        while queue or pending:
-            while queue and len(pending) < 2 * workers:
+        order = [first for first, _ in chunks]
+        while order:
+            while queue and len(pending) + len(waiting) < 2 * workers:
                 c = queue.pop(0)
                 pending.add(
                     pool.submit(
@@ -223,9 +233,13 @@ def _iter_batches(
                         keep_samples=keep(c),
                     )
                 )
+            if order[0] in waiting:
+                yield waiting.pop(order.pop(0))
+                continue
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                yield fut.result()
+                res = fut.result()
+                waiting[res.batch_index] = res
 
 
 def _pool_context() -> BaseContext:
@@ -258,29 +272,30 @@ def main_allows_workers() -> bool:
 
 
 class _PerRunTable:
-    """Per-run rows of all batches, filled batch by batch into one preallocated array per column.
+    """Per-run rows of the first ``keep`` runs, filled batch by batch into one preallocated array
+    per column (the bounded sample of rows the driver keeps: :data:`MAX_KEPT_RUNS`).
 
-    Why: concatenating the batch tables at the end held every row twice (the batch tables and
-    the concatenated copy); here each batch's rows are copied into place as it arrives and the
-    batch table is dropped, so the driver holds the rows once. Rows sit in run order (batch b
-    at ``b * batch_size``), exactly as the concatenation in batch order did; the columns (names,
-    dtypes, order) are whatever the batches carry (sim.core.columns), with no special cases.
+    Why preallocated: concatenating batch tables held every row twice. Rows sit in run order
+    (batch b at ``b * batch_size``); the columns (names, dtypes, order) are whatever the batches
+    carry (sim.core.columns), with no special cases.
     """
 
-    def __init__(self, runs: int, batch_size: int) -> None:
-        self.runs = runs
+    def __init__(self, keep: int, batch_size: int) -> None:
+        self.keep = keep
         self.batch_size = batch_size
         self.columns: dict[str, np.ndarray] = {}
 
     def put(self, batch_index: int, rows: pd.DataFrame) -> None:
-        """Copy one batch's rows into place (raises ValueError if its columns differ)."""
+        """Copy the rows of one batch that fall in the kept runs (raises ValueError if its
+        columns differ from the first batch's)."""
         if not self.columns:
-            self.columns = {str(c): np.empty(self.runs, dtype=rows[c].to_numpy().dtype) for c in rows.columns}
+            self.columns = {str(c): np.empty(self.keep, dtype=rows[c].to_numpy().dtype) for c in rows.columns}
         if list(self.columns) != [str(c) for c in rows.columns]:
             raise ValueError(f"batch {batch_index} has other columns than the first batch")
         start = batch_index * self.batch_size
+        n = max(0, min(len(rows), self.keep - start))
         for name, arr in self.columns.items():
-            arr[start : start + len(rows)] = rows[name].to_numpy()
+            arr[start : start + n] = rows[name].to_numpy()[:n]
 
     def frame(self) -> pd.DataFrame:
         """The table (the column arrays are handed over to pandas without another copy)."""
@@ -298,10 +313,16 @@ def run_scenario(
     batch_size: int | None = None,
     samples: int | None = None,
     progress: ProgressCallback | None = None,
+    rows_dir: str | os.PathLike[str] | None = None,
+    keep_runs: int = MAX_KEPT_RUNS,
 ) -> RunResults:
     """Run ``runs`` replications (default: the scenario's ``monte_carlo`` settings).
 
     ``workers`` defaults to the machine's cores; the results are the same for any value.
+    The driver keeps exact tallies over all runs and the rows of the first ``keep_runs``
+    (:data:`MAX_KEPT_RUNS`) runs; with more runs, every run's row is streamed batch by batch to a
+    temporary Parquet file in ``rows_dir`` (default: the system's temporary folder; give the
+    results folder so that saving is a rename) that ``RunResults.save`` puts in place.
     """
     mc = scenario.scenario.monte_carlo
     runs = mc.runs if runs is None else int(runs)
@@ -322,20 +343,25 @@ def run_scenario(
     cs = prepare(scenario)
     plan = batch_plan(runs, batch_size)
     started = time.perf_counter()
-    table = _PerRunTable(runs, batch_size)
+    table = _PerRunTable(min(runs, keep_runs), batch_size)
+    tallies = RunTallies.empty(scenario)
+    stream = RowWriter(rows_dir) if runs > keep_runs else None
     hist = np.zeros((cs.horizon + 1, col.HIST_BINS), dtype=np.int64)
     counts = np.zeros((cs.horizon, cs.n_actors, cs.n_actions), dtype=np.int64)
     kept: list[Trajectory] = []
     compute = 0.0
     for res in _iter_batches(cs, seed, plan, batch_size, samples, workers):
         table.put(res.batch_index, res.runs)
+        if stream is not None:
+            tallies.add(res.runs)
+            stream.append(res.runs)
         hist += res.escalation_hist
         counts += res.action_counts
         kept.extend(res.samples)
         compute += res.compute_s
         if progress is not None:
             progress(len(res.runs))
-    return RunResults(
+    results = RunResults(
         scenario=scenario,
         seed=seed,
         runs_count=runs,
@@ -346,4 +372,7 @@ def run_scenario(
         samples=sorted(kept, key=lambda s: s.run),
         elapsed_s=time.perf_counter() - started,
         extra={"workers": workers, "compute_s": compute},
+        tallies=None if stream is None else tallies,  # all rows kept: counted from them
+        rows_file=None if stream is None else stream.close(),
     )
+    return results

@@ -34,9 +34,7 @@ def fig_bargaining_timeline(results: RunResults) -> go.Figure:
             (col.BREAKDOWN_STEP, "a deal broken"),
         )
     ):
-        first = results.runs[column].to_numpy(dtype=float)
-        first = np.sort(first[np.isfinite(first)])
-        share = np.searchsorted(first, steps, side="right") / max(len(results.runs), 1)
+        share = results.tally.share_by(column, steps)
         shares.append(share)
         fig.add_trace(
             go.Scatter(
@@ -121,8 +119,9 @@ def bargaining_sections(results: RunResults) -> list[Section]:
         Section(
             "Bargaining: the terms agreed",
             fig_terms(results),
-            f"Terms of the first deal on each issue, over the {deals:,} runs that struck one "
-            "(0 and 1 are the issue's two ends, named under each panel).",
+            f"Terms of the first deal on each issue, over the {deals:,} runs that struck one"
+            + ("" if results.complete else f" among the first {len(results.runs):,} runs")
+            + " (0 and 1 are the issue's two ends, named under each panel).",
         ),
     ]
 

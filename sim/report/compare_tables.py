@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.analysis import stats
 from sim.analysis.compare import VariantComparison
+from sim.core import columns as col
 from sim.engine.results import RunResults
 from sim.report.compare_figures import interval_pp, p_value_text, pp, title_of
 from sim.report.page import Markup, html_table, join, tag
@@ -172,7 +173,7 @@ def comparison_markdown(base: RunResults, comparisons: Sequence[VariantCompariso
         "|---|---|" + "---|" * len(cols),
     ]
     for o in base.scenario.outcomes:
-        cells = [f"{100 * float(base.runs[o.id].mean()):.1f}%"]
+        cells = [f"{100 * base.tally.share(col.happened(o.id)):.1f}%"]
         for c in comparisons:
             d = next((x for x in c.outcomes if x.outcome == o.id), None)
             if d is None:

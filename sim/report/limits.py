@@ -4,8 +4,9 @@ A report draws per-step series (escalation fan, action mix, time to event, sampl
 ``MAX_REPORT_STEPS`` steps they are drawn on a coarser clock: every ``k``-th step, ``k =
 ceil(horizon / MAX_REPORT_STEPS)``; escalation quantiles and sample paths are the values at
 those steps, action mixes are averaged over each window of ``k`` steps, and first-occurrence
-steps are counted in the window they fall in. The stored results are never changed: only the
-view given to the report is (:func:`report_view`). docs/architecture.md states the limits.
+steps are counted in the window they fall in (kept rows and tallies alike). The stored results
+are never changed: only the view given to the report is (:func:`report_view`).
+docs/architecture.md states the limits.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 
 import numpy as np
 
-from sim.core.columns import BREAKDOWN_STEP, DEAL_STEP, FIRST_OFFER
+from sim.core.columns import DEAL_STEP_COLUMNS
 from sim.engine.results import RunResults, Trajectory
 
 MAX_REPORT_STEPS = 2_000
@@ -43,7 +44,7 @@ def report_view(results: RunResults, limit: int = MAX_REPORT_STEPS) -> RunResult
     counts = counts.reshape(coarse, k, *counts.shape[1:]).mean(axis=1)
     runs = results.runs.copy()
     step_columns = [f"{oid}_step" for oid in results.outcome_ids]
-    step_columns += [c for c in (FIRST_OFFER, DEAL_STEP, BREAKDOWN_STEP) if c in runs.columns]
+    step_columns += [c for c in DEAL_STEP_COLUMNS if c in runs.columns]
     for col in step_columns:
         if col in runs.columns:
             runs[col] = np.minimum(runs[col].to_numpy(dtype=float) / k, coarse)
@@ -59,6 +60,7 @@ def report_view(results: RunResults, limit: int = MAX_REPORT_STEPS) -> RunResult
         results,
         scenario=scenario,
         runs=runs,
+        tallies=results.tally.coarsened(k, coarse),
         escalation_hist=hist,
         action_counts=counts,
         samples=samples,

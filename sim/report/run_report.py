@@ -60,7 +60,7 @@ def headline_html(results: RunResults) -> Markup:
         for r in t.to_dict("records")
     ]
     info = (
-        f"{len(results.runs):,} runs \u00b7 random seed {results.seed} \u00b7 "
+        f"{results.runs_count:,} runs \u00b7 random seed {results.seed} \u00b7 "
         f"batch size {results.batch_size} \u00b7 "
         f"{meta.start_date.isoformat()} to {meta.date_of(meta.horizon).isoformat()} "
         f"({meta.horizon} steps of {meta.step_days} day(s)) \u00b7 {results.elapsed_s:.1f} s"
@@ -158,6 +158,8 @@ def _drivers(results: RunResults) -> list[Section]:
         return []
     skipped = [o.name for o in results.scenario.outcomes if o.id not in {u[0] for u in usable}]
     note = f" Not shown (happened in all runs or in none): {', '.join(skipped)}." if skipped else ""
+    if not results.complete:
+        note += f" Estimated on the first {len(results.runs):,} of {results.runs_count:,} runs."
     return [
         Section(
             "Why: what drives each outcome",
@@ -204,7 +206,7 @@ def run_sections(results: RunResults, builders: Sequence[SectionBuilder] | None 
 
 def how_to_read_run(results: RunResults) -> Markup:
     """The report's opening "How to read this" block (:mod:`sim.report.reading`)."""
-    n = len(results.runs)
+    n = results.runs_count
     extra = [
         f"Each probability is the share of {n:,} simulated runs; outcomes that never happen in "
         "them may still be possible under other assumptions."
@@ -219,7 +221,7 @@ def write_run_report(results: RunResults, out_path: str | Path, base: Scenario |
     are highlighted in the scenario section.
     """
     meta = results.scenario.scenario
-    title = f"{meta.title}: {len(results.runs):,} simulated runs"
+    title = f"{meta.title}: {results.runs_count:,} simulated runs"
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     footer = [scenario_html(results.scenario, base), tag("p", f"Generated {generated} by sim.", "muted")]
     view = report_view(results)  # long horizons drawn on a coarser clock (sim.report.limits)

@@ -186,5 +186,5 @@ def article_vs_calibrated(base_file: Path, variant_file: Path, runs: int) -> dic
     for label, f in (("article", base_file), ("calibrated", variant_file)):
         sc = load_scenario(f)
         r = run_scenario(sc, runs=runs, workers=1)
-        out[label] = {o.id: float(r.runs[o.id].mean()) for o in sc.outcomes}
+        out[label] = {o.id: r.tally.share(o.id) for o in sc.outcomes}
     return out

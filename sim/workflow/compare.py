@@ -128,11 +128,14 @@ def compare_on_crn(
     seed: int | None = None,
     workers: int | None = None,
     progress: Sequence[Progress | None] | None = None,
+    rows_dir: Path | None = None,
 ) -> Comparison:
     """Run ``base`` and every variant with the same runs, seed and batch size (default: the
     base's ``monte_carlo`` settings) and compare each variant with the base run by run.
 
-    ``progress``: one callback per scenario (base first), or None.
+    ``progress``: one callback per scenario (base first), or None. ``rows_dir``: the comparison
+    folder about to be written (its lock held), where per-run rows of runs too large to keep in
+    memory are streamed (sim.engine.runner.run_scenario).
     """
     mc = base.scenario.monte_carlo
     runs = mc.runs if runs is None else runs
@@ -140,7 +143,15 @@ def compare_on_crn(
     scenarios = [base, *variants]
     ticks = list(progress) if progress is not None else [None] * len(scenarios)
     results = [
-        run_scenario(s, runs=runs, seed=seed, workers=workers, batch_size=mc.batch_size, progress=tick)
+        run_scenario(
+            s,
+            runs=runs,
+            seed=seed,
+            workers=workers,
+            batch_size=mc.batch_size,
+            progress=tick,
+            rows_dir=rows_dir,
+        )
         for s, tick in zip(scenarios, ticks, strict=True)
     ]
     return Comparison(results[0], results[1:], compare_all(results[0], results[1:]))

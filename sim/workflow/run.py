@@ -51,11 +51,16 @@ def run_with_base(
     seed: int | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    rows_dir: Path | None = None,
 ) -> RunResults:
     """Run the scenario of ``scenario_file`` (``scenario``: already loaded from it); the results
-    carry the variant's base (:func:`sim.workflow.base.base_of`) for reports that compare."""
+    carry the variant's base (:func:`sim.workflow.base.base_of`) for reports that compare.
+    ``rows_dir``: the results folder about to be written (its lock held), where the per-run rows
+    of a run too large to keep in memory are streamed (sim.engine.runner.run_scenario)."""
     scenario = scenario if scenario is not None else load_scenario(scenario_file)
-    results = run_scenario(scenario, runs=runs, seed=seed, workers=workers, progress=progress)
+    results = run_scenario(
+        scenario, runs=runs, seed=seed, workers=workers, progress=progress, rows_dir=rows_dir
+    )
     results.base_scenario = base_of(scenario, scenario_file)
     return results
 
