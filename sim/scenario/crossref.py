@@ -21,10 +21,10 @@ from sim.scenario.base import Param, check_range
 from sim.scenario.kinds.bargaining import check_bargaining
 from sim.scenario.kinds.conditions import check_condition
 from sim.scenario.kinds.effects import check_effects
-from sim.scenario.kinds.tracks import check_tracks, raw_track_ids
 from sim.scenario.kinds.outcomes import check_outcomes
 from sim.scenario.kinds.relations import RELATIONS, check_relation
 from sim.scenario.kinds.states import check_state
+from sim.scenario.kinds.tracks import check_tracks, raw_track_ids
 from sim.scenario.paths import PathIndex, path_problem
 
 Loc = tuple[Any, ...]
