@@ -45,7 +45,8 @@ def _problems(tmp_path: Path, old: str, new: str) -> list[tuple[str, str, int | 
         ),
         (
             "  tracks:\n",
-            "  tracks:\n    - {id: economic, name: Copy, levels: [{name: a, at: 0}, {name: b, at: 9}], assumption: t}\n",
+            "  tracks:\n    - {id: economic, name: Copy, levels: [{name: a, at: 0}, {name: b, at: 9}], "
+            "assumption: t}\n",
             "ladder.tracks[1].id",
             "duplicate track id `economic`",
         ),
