@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sim.core import columns as col
 from sim.engine.runner import run_scenario
 from sim.model.compiled import compile_scenario
+from sim.model.lint import scenario_warnings
 from sim.model.tracks import TrackSpec, TrackState
 from sim.scenario.loader import load_scenario
 
@@ -126,3 +127,15 @@ def test_tracks_same_numbers_with_one_or_two_workers(tmp_path: Path) -> None:
 def test_a_scenario_without_tracks_compiles_none() -> None:
     assert compile_scenario(load_scenario(DATA / "mini.yaml")).tracks is None
     assert compile_scenario(load_scenario(TRACKS)).tracks is not None
+
+
+def test_a_track_nothing_pushes_is_warned_about(tmp_path: Path) -> None:
+    assert not scenario_warnings(load_scenario(TRACKS))
+    path = tmp_path / "idle.yaml"
+    path.write_text(
+        TRACKS.read_text()
+        .replace("relief, embargo, strike]", "relief, strike]")
+        .replace("tracks: {economic: 8}", "tracks: {economic: 0}")
+    )
+    warnings = scenario_warnings(load_scenario(path))
+    assert any(w.startswith("ladder.tracks.economic:") and "stays at 0" in w for w in warnings), warnings
