@@ -1,6 +1,7 @@
 """Escalation tracks on the batch: compiled arrays and the per-step update (docs/model.md, tracks).
 
-Each track j has its own index T_j in [0, max_j], updated like the main index without accidents:
+Each track j has its own index T_j in [0, max_j], starting at ``initial`` (default 0), updated
+like the main index without accidents:
 
     T_j,t = clip(T_j,t-1 (1 - rho) + sum_i d_j[a_i,t], 0, max_j), then capped below each locked rung
 
@@ -25,6 +26,7 @@ class TrackSpec:
 
     ids: tuple[str, ...]
     top: np.ndarray  # (J, 1) max of each track
+    initial: np.ndarray  # (J,) index of each track at the start of every run
     delta: np.ndarray  # (J, K) points per use of each act on each track
     rung_at: tuple[np.ndarray, ...]  # per track (R_j,) where its locked rungs start
     rung_acts: tuple[np.ndarray, ...]  # per track (R_j, K) bool: the acts that unlock each
@@ -52,6 +54,7 @@ def compile_tracks(sc: Scenario, action_index: dict[str, int]) -> TrackSpec | No
     return TrackSpec(
         ids=tuple(index),
         top=np.array([[t.max] for t in tracks], dtype=float),
+        initial=np.array([t.initial for t in tracks], dtype=float),
         delta=delta,
         rung_at=tuple(rung_at),
         rung_acts=tuple(rung_acts),
@@ -63,7 +66,7 @@ class TrackState:
 
     def __init__(self, spec: TrackSpec, n_runs: int) -> None:
         self.spec = spec
-        self.index = np.zeros((len(spec.ids), n_runs))  # every track starts at 0 (calm)
+        self.index = np.repeat(spec.initial[:, None], n_runs, axis=1)  # the same start in every run
         self.peak = self.index.copy()
         self.unlocked = [np.zeros((at.size, n_runs), dtype=bool) for at in spec.rung_at]
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core import columns as col
+from sim.core.errors import SimUserError
 from sim.engine.runner import run_scenario
 from sim.model.compiled import compile_scenario
 from sim.model.lint import scenario_warnings
@@ -21,12 +23,16 @@ TRACKS = DATA / "mini_tracks.yaml"
 PEAK = col.track_peak("economic")
 
 
-def _spec(delta: list[float], at: list[float] | None = None, top: float = 100.0) -> TrackSpec:
+def _spec(
+    delta: list[float], at: list[float] | None = None, top: float = 100.0, start: float = 0.0
+) -> TrackSpec:
     """One track over K = len(delta) acts; rungs at ``at`` unlocked by the last act."""
     at_arr = np.array(at or [], dtype=float)
     acts = np.zeros((at_arr.size, len(delta)), dtype=bool)
     acts[:, -1] = True
-    return TrackSpec(("economic",), np.array([[top]]), np.array([delta]), (at_arr,), (acts,))
+    return TrackSpec(
+        ("economic",), np.array([[top]]), np.array([start]), np.array([delta]), (at_arr,), (acts,)
+    )
 
 
 def _run(tmp_path: Path, name: str, text: str, runs: int = 400, workers: int = 1) -> pd.DataFrame:
@@ -139,3 +145,27 @@ def test_a_track_nothing_pushes_is_warned_about(tmp_path: Path) -> None:
     )
     warnings = scenario_warnings(load_scenario(path))
     assert any(w.startswith("ladder.tracks.economic:") and "stays at 0" in w for w in warnings), warnings
+
+
+def test_a_track_relaxes_from_its_initial_value() -> None:
+    """No pushes: T_t = initial (1 - rho)^t, the relaxation path."""
+    state = TrackState(_spec([0.0], start=40.0), 3)
+    rho = np.array([0.0, 0.05, 0.2])
+    for t in range(1, 8):
+        state.update(np.zeros((1, 3), dtype=int), rho)
+        assert np.allclose(state.index[0], 40.0 * (1 - rho) ** t)
+    assert np.allclose(state.peak[0], 40.0)
+
+
+def test_initial_track_values_are_checked(tmp_path: Path) -> None:
+    for start, text in (("150", "above the track max"), ("60", "at or above a locked rung")):
+        path = tmp_path / "init.yaml"
+        path.write_text(
+            TRACKS.read_text().replace("      max: 100\n", f"      max: 100\n      initial: {start}\n")
+        )
+        with pytest.raises(SimUserError) as info:
+            load_scenario(path)
+        assert any(text in p.message for p in info.value.problems), info.value.problems
+    path.write_text(TRACKS.read_text().replace("      max: 100\n", "      max: 100\n      initial: 30\n"))
+    res = run_scenario(load_scenario(path), runs=50, seed=1, workers=1, samples=0).runs
+    assert (res[PEAK] >= 30).all()

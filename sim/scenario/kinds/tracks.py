@@ -35,6 +35,7 @@ class Track(Frozen):
     name: ShortText
     max: float = Field(100.0, gt=0, le=10_000)
     levels: list[TrackLevel] = Field(min_length=2)
+    initial: float = Field(0.0, ge=0, description="Track index at the start of every run (default 0, calm).")
     quote: ShortText | None = None
     source: Identifier | None = None
     assumption: ShortText | None = None
@@ -48,6 +49,16 @@ class Track(Frozen):
             raise ValueError(f"track `{self.id}`: level at {ats[-1]} is above the track max {self.max}")
         if ats[0] != 0:
             raise ValueError(f"track `{self.id}`: the first level must start at 0")
+        if self.initial > self.max:
+            raise ValueError(
+                f"track `{self.id}`: initial {self.initial:g} is above the track max {self.max:g}"
+            )
+        locked = [lv.at for lv in self.levels if lv.requires]
+        if locked and self.initial >= min(locked):
+            raise ValueError(
+                f"track `{self.id}`: initial {self.initial:g} is at or above a locked rung "
+                f"({min(locked):g}): lower `initial` or drop `requires`"
+            )
         if (self.quote is None) == (self.assumption is None):
             raise ValueError(f"track `{self.id}`: give exactly one of `quote:` or `assumption:`")
         return self
