@@ -56,6 +56,4 @@ def test_blocked_stream_draws_each_block_from_its_own_batch() -> None:
     with pytest.raises(ValueError, match="last axis"):
         chunk_stream_factory(9, 2, sizes)("world").random((13, 4))
     # one block: the batch's own generator, unchanged
-    assert np.array_equal(
-        chunk_stream_factory(9, 2, (5,))("w").random(5), stream_factory(9, 2)("w").random(5)
-    )
+    assert np.array_equal(chunk_stream_factory(9, 2, (5,))("w").random(5), stream_factory(9, 2)("w").random(5))
