@@ -80,6 +80,7 @@ def render(scenario: Scenario, console: Console, base: Scenario | None = None) -
         "; ".join(f"{s.id}: {s.author}, {s.title} ({s.outlet}, {s.date})" for s in meta.sources),
     )
     console.print(head)
+    _tracks(scenario, console)
 
     actors = _table("Actors", "actor", "side", "role", "actions", "adversaries", "waits for")
     for a in scenario.actors:
@@ -136,11 +137,33 @@ def _action_effects(scenario: Scenario, ac: Any) -> str:
         parts.append(f"pressure {ac.effects.pressure_on_adversaries:+g}")
     if ac.effects.prospect:
         parts.append(f"prospect {ac.effects.prospect:+g}")
+    parts += [f"track {k} {v:+g}" for k, v in ac.effects.tracks.items()]
     if ac.targets:
         parts.append(f"targets {', '.join(ac.targets)}")
     if ac.offer is not None:
         parts.append(describe_offer(ac.offer))
     return "; ".join(parts)
+
+
+def _tracks(scenario: Scenario, console: Console) -> None:
+    """The escalation tracks beside the main ladder (docs/model.md, tracks), if any."""
+    if not scenario.ladder.tracks:
+        return
+    table = _table(
+        "Escalation tracks (own index each; relax at dynamics.relaxation)",
+        "track",
+        "name",
+        "max",
+        "rungs",
+        "provenance",
+    )
+    for t in scenario.ladder.tracks:
+        rungs = ", ".join(
+            f"{lv.name} {lv.at:g}" + (f" (requires {' or '.join(lv.requires)})" if lv.requires else "")
+            for lv in t.levels
+        )
+        _add(table, t.id, t.name, f"{t.max:g}", rungs, fmt_prov(t))
+    console.print(table)
 
 
 def _between(r: Any) -> str:

@@ -16,6 +16,7 @@ column                      dtype      meaning
 ``<outcome>_step``          float32    first step it held, NaN if never
 ``peak_escalation``         float32    highest escalation index reached (ladder points)
 ``final_escalation``        float32    escalation index at the horizon (ladder points)
+``track.<id>.peak``         float32    highest index reached on escalation track ``<id>`` (its points)
 ``event.<id>``              bool       a probabilistic event happened in this run
 ``param.<path>``            float32    the value drawn for a random parameter (path as in sweeps)
 ``deal.first_offer_step``   float32    step the first offer was tabled, NaN if none (bargaining)
@@ -57,6 +58,14 @@ DEAL_STEP_COLUMNS: tuple[str, ...] = (FIRST_OFFER, DEAL_STEP, BREAKDOWN_STEP)
 def deal_term(issue_id: str) -> str:
     """Column of the first deal's term on ``issue_id`` (float32 on 0..1, NaN if no deal)."""
     return f"{DEAL_TERMS_PREFIX}{issue_id}"
+
+
+TRACK_PREFIX = "track."
+
+
+def track_peak(track_id: str) -> str:
+    """Column of the highest index track ``track_id`` reached in the run (float32, its points)."""
+    return f"{TRACK_PREFIX}{track_id}.peak"
 
 
 PARAM_PREFIX = "param."

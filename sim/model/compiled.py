@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.model.rules import ActionAttrs
+from sim.model.tracks import TrackSpec, compile_tracks
 from sim.scenario.base import ActorScope, Param
 from sim.scenario.kinds.actions import action_arrays
 from sim.scenario.kinds.bargaining import BargainSpec, compile_bargaining
@@ -101,6 +102,7 @@ class CompiledScenario:
     states: tuple[StateSpec, ...]
     bargain: BargainSpec | None
     targets: np.ndarray | None  # (K, A) bool: whom each act reaches; None: every adversary
+    tracks: TrackSpec | None = None  # escalation tracks beside the main index (None: none declared)
 
     @property
     def n_actors(self) -> int:
@@ -130,6 +132,7 @@ class Compiler:
         self.lever_index = {lv.id: n for n, lv in enumerate(sc.levers)}
         self.event_index = {e.id: n for n, e in enumerate(sc.events)}
         self.state_index = {s.id: n for n, s in enumerate(sc.states)}
+        self.track_index = {t.id: n for n, t in enumerate(sc.ladder.tracks)}
         issues = [] if sc.bargaining is None else sc.bargaining.issue_ids
         self.issue_index = {k: n for n, k in enumerate(issues)}
         self.n_actors = len(sc.actors)
@@ -302,6 +305,7 @@ def compile_scenario(sc: Scenario) -> CompiledScenario:
         states=tuple(compile_state(s, cc) for s in sc.states),
         bargain=compile_bargaining(sc, cc, cc.condition),
         targets=_targets(sc, cc),
+        tracks=compile_tracks(sc, cc.action_index),
         **_thresholds(sc, cc),
         **_sides(sc),
     )

@@ -55,7 +55,20 @@ def _effect_warnings(cs: CompiledScenario) -> Iterator[str]:
                 )
 
 
+def _track_warnings(cs: CompiledScenario) -> Iterator[str]:
+    """A track no act in any actor's catalogue pushes up stays at 0 in every run."""
+    if cs.tracks is None:
+        return
+    usable = cs.catalogue.any(axis=0)  # (K,) some actor may take the act
+    for j, tid in enumerate(cs.tracks.ids):
+        if not (usable & (cs.tracks.delta[j] > 0)).any():
+            yield (
+                f"ladder.tracks.{tid}: no act any actor takes has a positive `effects.tracks.{tid}`: "
+                "the track stays at 0 in every run"
+            )
+
+
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Every effect of ``scenario`` that can never apply, as plain sentences with field paths."""
     cs = compile_scenario(scenario)
-    return [*_red_line_warnings(cs), *_effect_warnings(cs)]
+    return [*_red_line_warnings(cs), *_effect_warnings(cs), *_track_warnings(cs)]

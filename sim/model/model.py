@@ -27,6 +27,7 @@ from sim.model.agents import ActorAgent
 from sim.model.bargain import BargainTable
 from sim.model.compiled import CompiledScenario, RedLineSpec, StreamFactory
 from sim.model.draws import Draws, draw_parameters
+from sim.model.tracks import TrackState
 from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
 from sim.scenario.kinds.effects import CompiledEffects, StepEffects
 from sim.scenario.kinds.outcomes import update_outcomes
@@ -135,6 +136,8 @@ class EscalationModel(mesa.Model):
         self.state_on = np.repeat(initially[:, None], n, axis=1)
         self.state_since = np.zeros((len(cs.states), n), dtype=np.int64)
         self.peak = self.escalation.copy()
+        self.track_state = None if cs.tracks is None else TrackState(cs.tracks, n)
+        self.tracks = np.zeros((0, n)) if self.track_state is None else self.track_state.index
         self.escalation_hist = np.zeros((horizon + 1, HIST_BINS), dtype=np.int64)
         self.action_counts = np.zeros((horizon, n_a, n_k), dtype=np.int64)
         self.sample_escalation = np.zeros((horizon + 1, self.keep))
@@ -352,6 +355,9 @@ class EscalationModel(mesa.Model):
         self.escalation = rules.escalation_update(self.escalation, pushes, d["relaxation"], shock, cs.e_max)
         self.escalation = rules.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
         self.peak = np.maximum(self.peak, self.escalation)
+        if self.track_state is not None:  # separate tracks: never added to the main index
+            self.track_state.update(choices, d["relaxation"])
+            self.tracks = self.track_state.index
         out = acts.pressure[choices] * self.capabilities["economic"]  # (A, N) pressure each puts out
         reach = None if cs.targets is None else rules.targeted(cs.adversary, cs.targets, choices)
         if reach is None:
@@ -428,9 +434,11 @@ class EscalationModel(mesa.Model):
             action_counts=self.action_counts,
             sample_escalation=self.sample_escalation,
             sample_actions=self.sample_actions,
-            columns=self.draws.columns
-            if self.bargain is None
-            else {**self.draws.columns, **self.bargain.columns()},
+            columns={
+                **self.draws.columns,
+                **({} if self.bargain is None else self.bargain.columns()),
+                **({} if self.track_state is None else self.track_state.columns()),
+            },
         )
 
 

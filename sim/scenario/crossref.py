@@ -24,6 +24,7 @@ from sim.scenario.kinds.effects import check_effects
 from sim.scenario.kinds.outcomes import check_outcomes
 from sim.scenario.kinds.relations import RELATIONS, check_relation
 from sim.scenario.kinds.states import check_state
+from sim.scenario.kinds.tracks import check_tracks, raw_track_ids
 from sim.scenario.paths import PathIndex, path_problem
 
 Loc = tuple[Any, ...]
@@ -71,6 +72,7 @@ class Checker:
         self.lever_ids = _ids(_items(data, "levers"))
         self.state_ids = _ids(_items(data, "states"))
         self.outcome_ids = _ids(_items(data, "outcomes"))
+        self.track_ids = raw_track_ids(data)
         self.source_ids = _ids(_items(self.meta, "sources"))
         self.sides = {a["side"] for _, a in self.actors if isinstance(a.get("side"), str)}
         self.relation_types = {
@@ -108,6 +110,7 @@ class Checker:
         self.check_outcomes()
         self.check_initial()
         self.check_ladder()
+        check_tracks(self, self.data)
         self.check_targets()
         for i, state in _items(self.data, "states"):
             check_state(self, ("states", i), state)

@@ -23,6 +23,7 @@ from sim.scenario.kinds.effects import CONTINUOUS, Effect, Timing
 from sim.scenario.kinds.outcomes import Outcome
 from sim.scenario.kinds.relations import Relation
 from sim.scenario.kinds.states import State
+from sim.scenario.kinds.tracks import Track
 from sim.scenario.traits import CAPABILITY_NAMES, TRAIT_NAMES, Capabilities, Traits
 
 __all__ = [
@@ -165,6 +166,9 @@ class Ladder(Frozen):
     max: float = Field(100.0, gt=0, le=10_000)
     points_per_goldstein: float = Field(1.0, gt=0, le=100)
     levels: list[LadderLevel] = Field(min_length=2)
+    tracks: list[Track] = Field(
+        [], description="Separate escalation tracks (e.g. economic), each its own index (docs/model.md)."
+    )
     quote: ShortText | None = None
     source: Identifier | None = None
     assumption: ShortText | None = None

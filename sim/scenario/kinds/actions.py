@@ -25,12 +25,23 @@ class ActionEffects(Frozen):
 
     ``escalation`` (ladder points) defaults to ``-goldstein * ladder.points_per_goldstein``;
     ``pressure_on_adversaries`` moves economic pressure on the adversaries (x economic capability);
-    ``prospect`` raises the perceived chance of talks (0..1 scale).
+    ``prospect`` raises the perceived chance of talks (0..1 scale); ``tracks`` moves each named
+    escalation track (track id -> its points per use; the main index is not moved by it).
     """
 
     escalation: float | None = Field(None, ge=-100, le=100)
     pressure_on_adversaries: float = Field(0.0, ge=-1, le=1)
     prospect: float = Field(0.0, ge=-1, le=1)
+    tracks: dict[Identifier, float] = Field(
+        {}, description="Points per use on each escalation track (ladder.tracks), -100..100."
+    )
+
+    @model_validator(mode="after")
+    def _track_range(self) -> ActionEffects:
+        for k, v in self.tracks.items():
+            if not -100 <= v <= 100:
+                raise ValueError(f"tracks.{k} = {v:g} is outside -100..100 points per use")
+        return self
 
 
 class Action(Frozen):

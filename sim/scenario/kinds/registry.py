@@ -76,6 +76,7 @@ class RefChecks(Protocol):
     lever_ids: set[str]
     state_ids: set[str]
     outcome_ids: set[str]
+    track_ids: set[str]  # escalation tracks declared under ladder.tracks
     sides: set[str]
 
     def add(self, loc: Loc, message: str) -> None:
@@ -118,6 +119,7 @@ class Compiler(Protocol):
     lever_index: dict[str, int]
     event_index: dict[str, int]
     state_index: dict[str, int]
+    track_index: dict[str, int]
     issue_index: dict[str, int]
     n_actors: int
     n_actions: int

@@ -51,6 +51,7 @@ class ConditionState(Protocol):
     """What a condition reads: the model's state arrays over the N runs of a batch."""
 
     escalation: np.ndarray  # (N,) ladder points
+    tracks: np.ndarray  # (J, N) escalation tracks (ladder.tracks), each in its own points
     pressure: np.ndarray  # (A, N) in [0, 1]
     hit: np.ndarray  # (A, N) in [0, 1]
     outcome_step: np.ndarray  # (O, N) first step, -1 if never

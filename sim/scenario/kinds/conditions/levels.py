@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
-from sim.scenario.base import Identifier
+from sim.scenario.base import Frozen, Identifier
 from sim.scenario.kinds.conditions.base import (
     Cond,
     ConditionKind,
@@ -40,6 +41,34 @@ class EscalationAtLeast(ConditionKind):
 
     def describe(self, value: Any, sub: Describe) -> str:
         return f"escalation >= {value:g}"
+
+
+class TrackLevel(Frozen):
+    """``track_at_least`` value: a track id and a level on it (the track's points)."""
+
+    track: Identifier
+    level: float = Field(ge=0, le=10_000)
+
+
+@condition_kind
+class TrackAtLeast(ConditionKind):
+    """True while escalation track ``track`` (``ladder.tracks``) is at least ``level``."""
+
+    key = "track_at_least"
+    annotation = TrackLevel
+
+    def check(self, ck: RefChecks, loc: Loc, raw: Any, owner: bool) -> None:
+        if isinstance(raw, Mapping):
+            ck.ref((*loc, "track"), raw.get("track"), ck.track_ids, "track")
+
+    def compile(self, value: Any, cc: Compiler, owner: int, sub: Callable[[Any], Cond]) -> Cond:
+        return Cond(self, value=float(value.level), slot=cc.track_index[value.track])
+
+    def evaluate(self, c: Cond, st: ConditionState, t: int, holds: Holds) -> np.ndarray:
+        return np.asarray(st.tracks[c.slot] >= c.value)
+
+    def describe(self, value: Any, sub: Describe) -> str:
+        return f"track {value.track} >= {value.level:g}"
 
 
 class _OwnState(ConditionKind):

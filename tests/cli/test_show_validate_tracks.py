@@ -1,0 +1,41 @@
+"""`sim show` and `sim validate` on a scenario with escalation tracks, as a user runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TRACKS = ROOT / "tests" / "data" / "mini_tracks.yaml"
+
+
+def sim(*args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+    return proc
+
+
+def test_show_describes_tracks() -> None:
+    proc = sim("show", str(TRACKS))
+    assert proc.returncode == 0, proc.stderr
+    assert "Escalation tracks" in proc.stdout
+    assert "Embargo 60 (requires embargo)" in proc.stdout
+    assert "track economic +8" in proc.stdout
+    assert "track economic >= 60" in proc.stdout
+
+
+def test_validate_reports_an_unknown_track_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TRACKS.read_text().replace("track: economic, level: 60", "track: econ, level: 60"))
+    proc = sim("validate", str(bad))
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert f"{bad}:182: outcomes[5].when.track_at_least.track: unknown track `econ`" in out
