@@ -165,6 +165,35 @@ def peak_level_distribution(results: RunResults, conf: float = 0.95) -> pd.DataF
     )
 
 
+def track_level_distribution(results: RunResults, track_id: str, conf: float = 0.95) -> pd.DataFrame:
+    """Share of runs whose peak on escalation track ``track_id`` reached each of its levels, over
+    every run (the ``track.<id>.peak`` column); columns as :func:`peak_level_distribution`.
+
+    A run's highest level is the last one whose ``at`` its peak reaches; a rung that requires an
+    act is never shown reached without it (the engine keeps such a track just below, in float32).
+    """
+    track = next(t for t in results.scenario.ladder.tracks if t.id == track_id)
+    ats = np.array([lv.at for lv in track.levels], dtype=float)
+    peaks = results.column(columns.track_peak(track_id)).astype(float)
+    n = peaks.size
+    highest = np.clip(np.searchsorted(ats, peaks, side="right") - 1, 0, len(ats) - 1)
+    counts = np.bincount(highest, minlength=len(ats))
+    at_least = np.cumsum(counts[::-1])[::-1]
+    lo, hi = wilson_interval(at_least, np.full(len(ats), n), conf)
+    return pd.DataFrame(
+        {
+            "level": np.arange(len(ats)),
+            "name": [lv.name for lv in track.levels],
+            "at": ats,
+            "count": counts.astype(np.int64),
+            "share": counts / n if n else np.full(len(ats), np.nan),
+            "share_at_least": at_least / n if n else np.full(len(ats), np.nan),
+            "ci_low": lo,
+            "ci_high": hi,
+        }
+    )
+
+
 def _num(x: Any) -> Any:
     """JSON-able number: NaN/inf -> None, numpy scalars -> Python."""
     if isinstance(x, np.generic):
@@ -180,7 +209,8 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
     Keys: scenario, title, runs, seed, batch_size, horizon, start_date, step_days, elapsed_s,
     conf, outcomes (id -> probability, ci_low, ci_high, exact_low, exact_high, count,
     median_step, median_date), peak_levels (list of level, name, at, share, share_at_least),
-    escalation (mean of peak and final, ladder points).
+    escalation (mean of peak and final, ladder points); with escalation tracks, tracks (id ->
+    the same list as peak_levels, for the track's levels).
     """
     table = outcome_table(results, conf)
     n = results.tally.n
@@ -202,7 +232,15 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
         }
     peaks = peak_level_distribution(results, conf)
     meta = results.scenario.scenario
-    return {
+    level_keys = ("level", "name", "at", "share", "share_at_least")
+    tracks = {
+        t.id: [
+            {k: _num(v) for k, v in rec.items() if k in level_keys}
+            for rec in track_level_distribution(results, t.id, conf).to_dict("records")
+        ]
+        for t in results.scenario.ladder.tracks
+    }
+    summary = {
         "scenario": meta.id,
         "title": meta.title,
         "variant_of": results.scenario.variant_of,
@@ -224,3 +262,6 @@ def summary_dict(results: RunResults, conf: float = 0.95) -> dict[str, Any]:
             "mean_final": _num(results.tally.mean(columns.FINAL)) if n else None,
         },
     }
+    if tracks:  # only scenarios that declare tracks (others keep their summary as it was)
+        summary["tracks"] = tracks
+    return summary

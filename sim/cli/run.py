@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.analysis.bargaining import bargains, deal_table, terms_table
-from sim.analysis.stats import outcome_table, peak_level_distribution
+from sim.analysis.stats import outcome_table, peak_level_distribution, track_level_distribution
 from sim.analysis.warnings import run_warnings
 from sim.cli.options import set_option, with_sets
 from sim.core import resultdir
@@ -113,6 +113,8 @@ def print_results(results: RunResults, console: Console) -> None:
     for lv in peak_level_distribution(results).itertuples():
         peaks.add_row(Text(str(lv.name)), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
     console.print(peaks)
+    for track in results.scenario.ladder.tracks:
+        print_track(results, track.id, track.name, console)
     if bargains(results):
         print_bargaining(results, console)
     console.print(
@@ -120,6 +122,17 @@ def print_results(results: RunResults, console: Console) -> None:
         f"({results.runs_count / max(results.elapsed_s, 1e-9):,.0f} runs/s, "
         f"{results.extra.get('workers', 1)} workers)"
     )
+
+
+def print_track(results: RunResults, track_id: str, name: str, console: Console) -> None:
+    """Peak reached on one escalation track (share of runs, every run)."""
+    table = Table(title=Text(f"Escalation track: {name} — peak reached (share of runs)"))
+    table.add_column("level")
+    for col_name in ("at", "highest", "at least"):
+        table.add_column(col_name, justify="right")
+    for lv in track_level_distribution(results, track_id).itertuples():
+        table.add_row(Text(str(lv.name)), f"{lv.at:g}", f"{lv.share:.1%}", f"{lv.share_at_least:.1%}")
+    console.print(table)
 
 
 def print_bargaining(results: RunResults, console: Console) -> None:

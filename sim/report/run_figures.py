@@ -110,9 +110,14 @@ def fig_time_to_event(results: RunResults) -> go.Figure:
     return fig
 
 
-def fig_peak_levels(results: RunResults) -> go.Figure:
-    """Share of runs whose peak escalation reached each ladder level (or higher), with CIs."""
-    d = stats.peak_level_distribution(results)
+def fig_peak_levels(results: RunResults, track: str | None = None) -> go.Figure:
+    """Share of runs whose peak escalation reached each ladder level (or higher), with CIs; on
+    escalation track ``track`` if given, else on the main ladder."""
+    d = (
+        stats.peak_level_distribution(results)
+        if track is None
+        else stats.track_level_distribution(results, track)
+    )
     fig = go.Figure(
         go.Bar(
             x=[ptext(n) for n in d["name"]],

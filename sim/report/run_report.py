@@ -135,6 +135,15 @@ def _escalation(results: RunResults) -> list[Section]:
             fig_peak_levels(results),
             "Share of runs whose peak escalation reached each ladder level or higher (95% Wilson).",
         ),
+        *[
+            Section(
+                f"How high it went: {track.name}",
+                fig_peak_levels(results, track.id),
+                f"Share of runs whose peak on the separate escalation track “{track.name}” reached each "
+                "of its levels or higher (95% Wilson); a track never adds to the main ladder.",
+            )
+            for track in results.scenario.ladder.tracks
+        ],
     ]
 
 

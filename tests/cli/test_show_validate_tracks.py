@@ -39,3 +39,10 @@ def test_validate_reports_an_unknown_track_with_file_and_line(tmp_path: Path) ->
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     assert f"{bad}:182: outcomes[5].when.track_at_least.track: unknown track `econ`" in out
+
+
+def test_run_prints_the_track_levels(tmp_path: Path) -> None:
+    proc = sim("run", str(TRACKS), "--runs", "300", "--workers", "1", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Escalation track: Economic war" in proc.stdout
+    assert "Embargo" in proc.stdout

@@ -150,3 +150,18 @@ def test_bargaining_sections_render_with_the_agreed_terms(tmp_path: Path, open_r
 def test_no_bargaining_no_bargaining_section() -> None:
     res = make_results()
     assert not [s for s in rr.run_sections(res) if s.title.startswith("Bargaining")]
+
+
+@pytest.mark.browser
+def test_escalation_tracks_get_their_own_levels_figure(tmp_path: Path, open_report) -> None:
+    from sim.engine.runner import run_scenario
+    from sim.scenario.loader import load_scenario
+
+    tracks = Path(__file__).resolve().parents[1] / "data" / "mini_tracks.yaml"
+    res = run_scenario(load_scenario(tracks), runs=300, seed=2, workers=1, samples=2)
+    titles = [s.title for s in rr.run_sections(res)]
+    assert titles[titles.index("How high it went") + 1] == "How high it went: Economic war"
+    fig = run_figures.fig_peak_levels(res, "economic")
+    assert list(fig.data[0].x) == ["Trade", "Sanctions", "Embargo"]
+    visit = open_report(rr.write_run_report(res, tmp_path / "tracks.html"))
+    _check_rendered(visit, res)
