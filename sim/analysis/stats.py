@@ -149,16 +149,22 @@ def peak_level_distribution(results: RunResults, conf: float = 0.95) -> pd.DataF
     levels = results.scenario.ladder.levels
     n = results.tally.n
     counts = results.tally.levels.copy() if n else np.zeros(len(levels), int)
+    return _level_table([lv.name for lv in levels], [lv.at for lv in levels], counts, n, conf)
+
+
+def _level_table(names: list[str], ats: list[float], counts: np.ndarray, n: int, conf: float) -> pd.DataFrame:
+    """The columns of :func:`peak_level_distribution` from the runs whose highest level is each
+    level (``counts``) out of ``n`` runs."""
     at_least = np.cumsum(counts[::-1])[::-1]
-    lo, hi = wilson_interval(at_least, np.full(len(levels), n), conf)
+    lo, hi = wilson_interval(at_least, np.full(len(names), n), conf)
     return pd.DataFrame(
         {
-            "level": np.arange(len(levels)),
-            "name": [lv.name for lv in levels],
-            "at": [lv.at for lv in levels],
+            "level": np.arange(len(names)),
+            "name": names,
+            "at": ats,
             "count": counts.astype(np.int64),
-            "share": counts / n if n else np.full(len(levels), np.nan),
-            "share_at_least": at_least / n if n else np.full(len(levels), np.nan),
+            "share": counts / n if n else np.full(len(names), np.nan),
+            "share_at_least": at_least / n if n else np.full(len(names), np.nan),
             "ci_low": lo,
             "ci_high": hi,
         }
@@ -175,23 +181,9 @@ def track_level_distribution(results: RunResults, track_id: str, conf: float = 0
     track = next(t for t in results.scenario.ladder.tracks if t.id == track_id)
     ats = np.array([lv.at for lv in track.levels], dtype=float)
     peaks = results.column(columns.track_peak(track_id)).astype(float)
-    n = peaks.size
     highest = np.clip(np.searchsorted(ats, peaks, side="right") - 1, 0, len(ats) - 1)
     counts = np.bincount(highest, minlength=len(ats))
-    at_least = np.cumsum(counts[::-1])[::-1]
-    lo, hi = wilson_interval(at_least, np.full(len(ats), n), conf)
-    return pd.DataFrame(
-        {
-            "level": np.arange(len(ats)),
-            "name": [lv.name for lv in track.levels],
-            "at": ats,
-            "count": counts.astype(np.int64),
-            "share": counts / n if n else np.full(len(ats), np.nan),
-            "share_at_least": at_least / n if n else np.full(len(ats), np.nan),
-            "ci_low": lo,
-            "ci_high": hi,
-        }
-    )
+    return _level_table([lv.name for lv in track.levels], ats.tolist(), counts, peaks.size, conf)
 
 
 def _num(x: Any) -> Any:

@@ -97,7 +97,7 @@ def run_chunk(
     rows, aggregates and samples equal those of the batches run one by one, while the per-step
     Python overhead is paid once for all of them. All batches but the last must be full."""
     started = time.perf_counter()
-    # Inside Dask workers glibc's malloc is pinned to mmap every array we allocate (2.5x slower).
+    # Fixed glibc malloc thresholds keep the per-step temporaries on the heap (sim.engine.allocator).
     restore_heap_allocation()
     cs = scenario if isinstance(scenario, CompiledScenario) else prepare(scenario)
     n = sum(sizes)
@@ -139,15 +139,13 @@ def release_model(model: EscalationModel) -> None:
     model.remove_all_agents()
 
 
-def batch_table(
-    cs: CompiledScenario, out: BatchOutput, first_run: int, batch_index: int | np.ndarray
-) -> pd.DataFrame:
-    """Per-run rows of one batch or chunk (columns documented in sim.engine.results);
-    ``batch_index``: the batch, or the batch of each run (N,)."""
+def batch_table(cs: CompiledScenario, out: BatchOutput, first_run: int, batches: np.ndarray) -> pd.DataFrame:
+    """Per-run rows of one chunk (columns documented in sim.engine.results); ``batches``: the
+    batch of each run (N,) int32."""
     n = out.peak.shape[0]
     cols: dict[str, np.ndarray] = {
         col.RUN: np.arange(first_run, first_run + n, dtype=np.int64),
-        col.BATCH: np.broadcast_to(np.asarray(batch_index, dtype=np.int32), (n,)).copy(),
+        col.BATCH: batches,
     }
     for o, oid in enumerate(cs.outcome_ids):
         step = out.outcome_step[o]

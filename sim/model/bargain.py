@@ -163,7 +163,7 @@ class BargainTable:
         # U_j(x) of the terms on the table for their addressee and of the deal in force for its
         # two parties: terms and positions stay fixed while an offer stands or a deal holds, so
         # they are computed once, not every step.
-        self.offer_utility = np.zeros((n_o, n_a, n))
+        self.offer_utility = np.zeros((n_o, n))  # each offer has one addressee
         self.deal_utility = np.zeros((2, n))
         self.offer_to = np.array([o.to for o in spec.offers], dtype=np.int64)
         self.deal_on = np.zeros(n, dtype=bool)
@@ -232,7 +232,7 @@ class BargainTable:
                 continue
             cols = np.flatnonzero(self.active[o])
             if cols.size:
-                utility = self.offer_utility[o, offer.to, cols]
+                utility = self.offer_utility[o, cols]
                 added[cols] += logistic(lam[cols] * self.margin(m, offer.to, utility, cols))
         if added.any():
             m.prospect = np.clip(m.prospect + self.constants["offer_prospect"] * added, 0.0, 1.0)
@@ -258,7 +258,7 @@ class BargainTable:
             if offer.preconditions is not None:
                 ok = m.holds(offer.preconditions, t)[cols]
             margin = (
-                self.margin(m, j, self.offer_utility[o, j, cols], cols)
+                self.margin(m, j, self.offer_utility[o, cols], cols)
                 - self.constants["audience_cost"][cols] * self.refused[j, cols]
             )
             accept = ok & (self.accept_type[j, cols] < logistic(lam[cols] * margin))
@@ -289,7 +289,7 @@ class BargainTable:
         self.deal_terms[:, cols] = x
         self.parties[0, cols] = self.proposer[o, cols]
         self.parties[1, cols] = j
-        self.deal_utility[1, cols] = self.offer_utility[o, j, cols]
+        self.deal_utility[1, cols] = self.offer_utility[o, cols]
         proposers = self.parties[0, cols]
         for i in np.flatnonzero(np.bincount(proposers, minlength=m.cs.n_actors)):
             mine = proposers == i
@@ -335,7 +335,7 @@ class BargainTable:
                 ideal = self.pos.ideal[proposer, :, cols].T  # (I, n)
                 x = np.where(np.isnan(offer.terms)[:, None], ideal, offer.terms[:, None])
             self.terms[o][:, cols] = x
-            self.offer_utility[o, j, cols] = self.utility(j, x, cols)
+            self.offer_utility[o, cols] = self.utility(j, x, cols)
             self.proposer[o, cols] = proposer
             self.active[o, cols] = True
             self.since[o, cols] = t

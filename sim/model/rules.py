@@ -270,9 +270,10 @@ def escalation_update(
     pushes: FloatArray,
     relaxation: FloatArray,
     shock: FloatArray | float,
-    e_max: float,
+    e_max: float | FloatArray,
 ) -> FloatArray:
-    """E_t = clip(E - rho E + sum_i pushes_i + shock, 0, E_max); ``pushes`` is (A, N)."""
+    """E_t = clip(E - rho E + sum_i pushes_i + shock, 0, E_max); ``pushes`` is (A, N), or
+    (A, J, N) for J escalation tracks at once (``escalation`` (J, N), ``e_max`` (J, 1))."""
     return np.clip(escalation * (1.0 - relaxation) + pushes.sum(axis=0) + shock, 0.0, e_max)
 
 

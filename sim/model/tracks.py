@@ -73,8 +73,9 @@ class TrackState:
     def update(self, choices: np.ndarray, relaxation: np.ndarray) -> None:
         """One step after the acts ``choices`` (A, N); ``relaxation`` (N,) the runs' rho."""
         spec = self.spec
-        pushes = spec.delta[:, choices].sum(axis=1)  # (J, N)
-        index = np.clip(self.index * (1.0 - relaxation) + pushes, 0.0, spec.top)
+        pushes = np.moveaxis(spec.delta[:, choices], 1, 0)  # (A, J, N): each actor's push on each track
+        # the main index's update equation, without accidents (shock 0), with each track's max
+        index = rules.escalation_update(self.index, pushes, relaxation, 0.0, spec.top)
         for j, (at, acts) in enumerate(zip(spec.rung_at, spec.rung_acts, strict=True)):
             if at.size:
                 self.unlocked[j] |= acts[:, choices].any(axis=1)
