@@ -302,11 +302,17 @@ class BargainTable:
 
     def _switch_in_force(self, m: EscalationModel, cols: np.ndarray, on: bool) -> None:
         """Deals struck (``on``) or broken in runs ``cols`` switch the states their terms put in
-        force (an issue's state when its term is at least the issue's ``at_least``)."""
+        force (an issue's state when its term is at least the issue's ``at_least``); a deal
+        struck also switches off the states its terms lift (``lifts``), which a breakdown leaves
+        off: their owner restarts them by its own acts."""
         for k, state, at_least in self.spec.in_force:
             runs = cols[self.deal_terms[k, cols] >= at_least] if on else cols
             if runs.size:
                 m.switch_state(state, on, runs)
+        for k, state, at_least in self.spec.lifted if on else ():
+            runs = cols[self.deal_terms[k, cols] >= at_least]
+            if runs.size:
+                m.switch_state(state, False, runs)
 
     def _table(self, m: EscalationModel, choices: np.ndarray, t: int) -> None:
         """Offers made this step go on the table (replacing the proposer's earlier offer to the

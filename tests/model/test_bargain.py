@@ -349,3 +349,58 @@ def test_sim_show_describes_an_actions_offer(tmp_path: Path) -> None:
     sc = load_scenario(game(tmp_path, terms="{x: 0.3}", private=True))
     assert "private offer to r: x 0.3" in _action_effects(sc, next(a for a in sc.actions if a.id == "offer"))
     assert "offer to" not in _action_effects(sc, next(a for a in sc.actions if a.id == "hold"))
+
+
+# ---- lifts: a deal switches a state off --------------------------------------------------
+
+SANCTIONS = """states:
+  - id: sanctions
+    name: Sanctions in force
+    owner: p
+    initially: true
+    effects: [{pressure_floor: {side: b, value: 0.9}}]
+    assumption: t
+"""
+OUTCOMES = """  - {id: lifted, name: Lifted, when: {not: {state_active: sanctions}}}
+  - id: off_after_break
+    name: Off after a breakdown
+    when: {all_of: [{deal_broken: true}, {not: {state_active: sanctions}}]}
+"""
+
+
+def with_sanctions(path: Path, at_least: float | None) -> Path:
+    """The bargaining game with a state that holds the responder's pressure, lifted by a deal
+    whose term is at least ``at_least`` (None: no ``lifts:``)."""
+    text = path.read_text()
+    lifts = "" if at_least is None else f", lifts: [{{state: sanctions, at_least: {at_least}}}]"
+    text = text.replace("high: everything, assumption: t}", f"high: everything, assumption: t{lifts}}}")
+    text = text.replace("outcomes:\n", SANCTIONS + "outcomes:\n" + OUTCOMES)
+    path.write_text(text)
+    return path
+
+
+def test_a_deal_lifts_the_state_in_its_own_runs_only(tmp_path: Path) -> None:
+    runs = run(with_sanctions(game(tmp_path, horizon=6, precision=2.0), 0.0)).runs
+    deal = runs[col.first_step("deal")].to_numpy()
+    lifted = runs[col.first_step("lifted")].to_numpy()
+    struck = ~np.isnan(deal)
+    assert 0 < struck.mean() < 1, struck.mean()  # some runs with a deal, some without
+    assert np.array_equal(lifted[struck], deal[struck])
+    assert np.isnan(lifted[~struck]).all()
+
+
+def test_without_lifts_or_below_the_threshold_the_state_holds(tmp_path: Path) -> None:
+    for at_least in (None, 1.0):  # best_acceptable terms stay below 1 for the proposer's sake
+        path = with_sanctions(game(tmp_path, horizon=6, precision=2.0), at_least)
+        runs = run(path).runs
+        assert runs[col.first_step("deal")].notna().any()
+        assert runs[col.first_step("lifted")].isna().all(), at_least
+
+
+def test_a_breakdown_leaves_the_state_off(tmp_path: Path) -> None:
+    path = game(tmp_path, horizon=12, precision=2.0, distrust=1.0, defection=0.5)
+    runs = run(with_sanctions(path, 0.0)).runs
+    broken = runs[col.first_step("broken")].to_numpy()
+    off = runs[col.first_step("off_after_break")].to_numpy()
+    assert (~np.isnan(broken)).sum() > 20
+    assert np.array_equal(off, broken, equal_nan=True)

@@ -47,6 +47,11 @@ class Issue(Frozen):
     low: ShortText
     high: ShortText
     puts_in_force: list[InForce] = []
+    lifts: list[InForce] = Field(
+        [],
+        description="States a deal switches off when struck, if its term here is at least at_least "
+        "(e.g. relief lifts sanctions in force); a breakdown does not restart them.",
+    )
     quote: ShortText | None = None
     source: Identifier | None = None
     assumption: ShortText | None = None
@@ -158,20 +163,17 @@ class Offer(Frozen):
 
 def check_bargaining(ck: RefChecks, data: Mapping[str, Any]) -> None:
     """Issues named by positions, offers and terms exist; offers need a `bargaining:` section,
-    an addressee and positions of their parties; puts_in_force names states."""
+    an addressee and positions of their parties; puts_in_force and lifts name states."""
     section = data.get("bargaining")
     issues: set[str] = set()
     if isinstance(section, Mapping):
         for i, issue in _items(section, "issues"):
             if isinstance(issue.get("id"), str):
                 issues.add(issue["id"])
-            for j, f in _items(issue, "puts_in_force"):
-                ck.ref(
-                    ("bargaining", "issues", i, "puts_in_force", j, "state"),
-                    f.get("state"),
-                    ck.state_ids,
-                    "state",
-                )
+            for key in ("puts_in_force", "lifts"):
+                for j, f in _items(issue, key):
+                    where = ("bargaining", "issues", i, key, j, "state")
+                    ck.ref(where, f.get("state"), ck.state_ids, "state")
     with_positions = set()
     for a, actor in _items(data, "actors"):
         positions = actor.get("positions")
@@ -251,7 +253,8 @@ class BargainSpec:
     """A scenario's bargaining, as arrays. I: issues, A: actors.
 
     ``offers`` one per offer action; ``offer_slot`` (K,) the offer of
-    each action (-1: not an offer); ``in_force`` (issue, state index, at_least) triples;
+    each action (-1: not an offer); ``in_force`` (issue, state index, at_least) triples, and
+    ``lifted`` the same for the states a deal switches off when struck;
     ``deal_vetoes`` (holder, subject, relation id, stakes) of the vetoes that cover deals.
     """
 
@@ -259,6 +262,7 @@ class BargainSpec:
     offers: tuple[OfferSpec, ...]
     offer_slot: np.ndarray
     in_force: tuple[tuple[int, int, float], ...]
+    lifted: tuple[tuple[int, int, float], ...]
     deal_vetoes: tuple[tuple[int, int, str, float], ...]
 
     @property
@@ -296,10 +300,13 @@ def compile_bargaining(sc: Any, cc: Compiler, condition: Any) -> BargainSpec | N
                 expires_after=offer.expires_after or 0,
             )
         )
-    in_force = tuple(
-        (index[issue.id], cc.state_index[f.state], f.at_least)
-        for issue in section.issues
-        for f in issue.puts_in_force
+    in_force, lifted = (
+        tuple(
+            (index[issue.id], cc.state_index[f.state], f.at_least)
+            for issue in section.issues
+            for f in getattr(issue, key)
+        )
+        for key in ("puts_in_force", "lifts")
     )
     vetoes = tuple(
         (cc.actor_index[r.holder], cc.actor_index[r.subject], r.id, r.stakes)
@@ -311,6 +318,7 @@ def compile_bargaining(sc: Any, cc: Compiler, condition: Any) -> BargainSpec | N
         offers=tuple(offers),
         offer_slot=slot,
         in_force=in_force,
+        lifted=lifted,
         deal_vetoes=vetoes,
     )
 
