@@ -52,6 +52,12 @@ def _ppf_unclipped(p: Param, u: np.ndarray) -> np.ndarray:
     return np.asarray(stats.triang.ppf(u, c, loc=p.low, scale=p.high - p.low))
 
 
+def window_steps(days: np.ndarray, step_days: float) -> np.ndarray:
+    """Steps a window of ``days`` covers: ceil(days / step_days), at least 1 (an event lasts at
+    least the step it happens in). The 1e-9 absorbs rounding of fractions like 1/24."""
+    return np.maximum(np.ceil(days / step_days - 1e-9), 1).astype(np.int64)
+
+
 @dataclass
 class Draws:
     """Every uncertain number of a batch, one value per run.
@@ -59,6 +65,7 @@ class Draws:
     traits/capabilities: name -> (A, N); dynamics: name -> (N,); weights: WeightArrays of (N,);
     relations: relation id -> (N,) (strength, autonomy or weight); events: (E, N) bool (happens);
     event_shift: (E, N) int, steps each event is delayed (its drawn ``delay`` in whole steps);
+    event_stretch: (E, N) int, steps its window lasts beyond its first (from a drawn ``duration``);
     initial_escalation (N,); initial_pressure (A, N); by_site: every site's values by (group, owner,
     name), e.g. positions and bargaining constants; columns: ``param.<path>`` for random params
     and ``event.<id>`` for probabilistic events, to store with the runs.
@@ -71,6 +78,7 @@ class Draws:
     relations: dict[str, np.ndarray]
     events: np.ndarray
     event_shift: np.ndarray
+    event_stretch: np.ndarray
     initial_escalation: np.ndarray
     initial_pressure: np.ndarray
     columns: dict[str, np.ndarray]
@@ -115,10 +123,13 @@ def draw_parameters(
             happens[e_i] = stream(f"event:{ev.id}").random(n) < drawn["events", ev.id, "probability"]
             columns[col.event(ev.id)] = happens[e_i]
     shift = np.zeros((len(cs.events), n), dtype=np.int64)
+    stretch = np.zeros((len(cs.events), n), dtype=np.int64)
     for e_i, ev in enumerate(cs.events):
         if ("events", ev.id, "delay") in drawn:
             days = drawn["events", ev.id, "delay"]
             shift[e_i] = np.floor(days / sc.scenario.step_days).astype(np.int64)
+        if ("events", ev.id, "duration") in drawn:
+            stretch[e_i] = window_steps(drawn["events", ev.id, "duration"], sc.scenario.step_days) - 1
     init_p = np.zeros((len(sc.actors), n))
     for sp in sc.initial.pressure:
         for i, a in enumerate(sc.actors):
@@ -132,6 +143,7 @@ def draw_parameters(
         relations={owner: v for (group, owner, _), v in drawn.items() if group == "relations"},
         events=happens,
         event_shift=shift,
+        event_stretch=stretch,
         initial_escalation=drawn["initial", "", "escalation"],
         initial_pressure=init_p,
         columns=columns,

@@ -118,9 +118,10 @@ class EscalationModel(mesa.Model):
         self.present = np.ones((n_a, n), dtype=bool)
         starts = np.array([ev.start for ev in cs.events], dtype=np.int64).reshape(-1, 1)
         ends = np.array([ev.end for ev in cs.events], dtype=np.int64).reshape(-1, 1)
-        self.delayed: np.ndarray = np.asarray(draws.event_shift.any(axis=1))  # (E,): timing varies
+        # (E,): timing or length varies per run
+        self.delayed: np.ndarray = np.asarray(draws.event_shift.any(axis=1) | draws.event_stretch.any(axis=1))
         self.event_start = starts + draws.event_shift  # (E, N) steps, per run
-        self.event_end = ends + draws.event_shift
+        self.event_end = ends + draws.event_shift + draws.event_stretch
         self.event_first = np.maximum(self.event_start, 1)  # events dated at step 0 fire at step 1
         rate = cs.scenario.dynamics.reconsider_rate
         # else: everyone, every step (given per-run rates may be below 1 although the Param is 1)

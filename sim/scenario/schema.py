@@ -196,6 +196,11 @@ class Event(Frozen):
     delay: Param | None = Field(
         None, description="Days after `start` it happens, drawn per run (uncertain timing), 0..3650."
     )
+    duration: Param | None = Field(
+        None,
+        description="Length of its window in days, drawn per run (uncertain duration), 0..3650; "
+        "instead of `end`.",
+    )
     effects: list[Effect] = []
     quote: ShortText | None = None
     source: Identifier | None = None
@@ -211,6 +216,10 @@ class Event(Frozen):
             unit(self.probability, "probability")
         if self.delay is not None:
             check_range(self.delay, 0.0, 3650.0, "a delay in days after `start`")
+        if self.duration is not None:
+            if self.end is not None:
+                raise ValueError("give `end:` (a fixed window) or `duration:` (a drawn one), not both")
+            check_range(self.duration, 0.0, 3650.0, "a duration in days")
         for e in self.effects:
             if e.kind.timing is Timing.STATIC:
                 raise ValueError(f"`{e.key}:` is a static override: only levers may use it")

@@ -70,7 +70,7 @@ def label_from_path(path: str) -> str:
     if len(parts) == 2 and parts[0] == "dynamics":
         return DYNAMICS_LABELS.get(parts[1], words(parts[1]))
     if len(parts) == 3 and parts[0] == "events":
-        return f"chance of {parts[1]}" if parts[2] == "probability" else f"delay of {parts[1]} (days)"
+        return f"chance of {parts[1]}" if parts[2] == "probability" else f"{parts[2]} of {parts[1]} (days)"
     if len(parts) == 3 and parts[0] == "relations":
         return f"{parts[1]}: {words(parts[2])}"
     if parts == ["initial", "escalation"]:

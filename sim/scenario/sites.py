@@ -267,31 +267,45 @@ class EventSites(SiteFamily):
         next(e for e in data["events"] if e["id"] == parts[1])["probability"] = param
 
 
-class EventDelaySites(SiteFamily):
+class EventTimingSites(SiteFamily):
+    """``events.<id>.delay`` or ``events.<id>.duration`` (``field``): uncertain timing, in days."""
+
     head = "events"
-    pattern = "events.<id>.delay"
+    field: ClassVar[str]
+    without: ClassVar[str]  # what an event lacking the field does
 
     def matches(self, parts: list[str]) -> bool:
-        return parts[0] == self.head and parts[-1] == "delay"
+        return parts[0] == self.head and parts[-1] == self.field
 
     def paths(self, index: PathIndex) -> list[str]:
-        return [f"events.{e}.delay" for e in index.events]
+        return [f"events.{e}.{self.field}" for e in index.events]
 
     def sites(self, sc: Scenario) -> Iterator[ParamSite]:
         for e in sc.events:
-            if e.delay is not None:
-                label = f"delay of {e.name} (days)"
-                yield ParamSite(f"events.{e.id}.delay", e.delay, label, "events", e.id, "delay")
+            param = getattr(e, self.field)
+            if param is not None:
+                label = f"{self.field} of {e.name} (days)"
+                yield ParamSite(f"events.{e.id}.{self.field}", param, label, "events", e.id, self.field)
 
     def get(self, sc: Scenario, parts: list[str]) -> Param:
-        delay = next(e for e in sc.events if e.id == parts[1]).delay
-        if delay is None:
-            path = ".".join(parts)
-            raise SimUserError([Problem("", None, path, "this event has no `delay:` (it keeps its date)")])
-        return delay
+        param: Param | None = getattr(next(e for e in sc.events if e.id == parts[1]), self.field)
+        if param is None:
+            problem = f"this event has no `{self.field}:` ({self.without})"
+            raise SimUserError([Problem("", None, ".".join(parts), problem)])
+        return param
 
     def set(self, data: dict[str, Any], parts: list[str], param: dict[str, Any]) -> None:
-        next(e for e in data["events"] if e["id"] == parts[1])["delay"] = param
+        next(e for e in data["events"] if e["id"] == parts[1])[self.field] = param
+
+
+class EventDelaySites(EventTimingSites):
+    pattern = "events.<id>.delay"
+    field, without = "delay", "it keeps its date"
+
+
+class EventDurationSites(EventTimingSites):
+    pattern = "events.<id>.duration"
+    field, without = "duration", "its window is fixed"
 
 
 class InitialEscalationSite(SiteFamily):
@@ -428,6 +442,7 @@ FAMILIES: tuple[SiteFamily, ...] = (
     WeightSites(),
     EventSites(),
     EventDelaySites(),
+    EventDurationSites(),
     InitialEscalationSite(),
     InitialPressureSites(),
     PositionSites(),
