@@ -34,11 +34,12 @@ LIMITS: dict[tuple[str, str], tuple[float, float]] = {
     ("dynamics", "accident_growth"): (0.0, 50.0),
     ("dynamics", "accident_severity"): (0.0, 100.0),
     ("events", "delay"): (0.0, 3650.0),
+    ("events", "duration"): (0.0, 3650.0),
     ("bargaining", "deal_weight"): (0.0, 50.0),
     ("bargaining", "audience_cost"): (0.0, 50.0),
 }
 """Ranges of the parameters not in 0..1 (besides weights, 0..50, and initial escalation, 0..ladder
-max), as the schema checks them (sim.scenario.schema.Dynamics, Event.delay in days,
+max), as the schema checks them (sim.scenario.schema.Dynamics, Event.delay and .duration in days,
 sim.scenario.kinds.bargaining.Bargaining)."""
 
 
