@@ -81,6 +81,10 @@ class ActorAgent(mesa.Agent):
             self._sens = rules.sensitivities(inputs, m.weights)
             self._sens_epoch = m.trait_epoch
         self.utilities = rules.action_utilities(self.acts, inputs, m.weights, self._sens) + bonus
+        aim = None if m.dyads is None else m.dyads.aims[i]
+        if aim is not None and self._sens is not None:  # acts aimed at some adversaries read those dyads
+            aimed = rules.aimed_state(aim.share, aim.named, *m.dyads.view(i), inputs.distrust)
+            self.utilities[aim.rows] += rules.aimed_correction(aim.acts, self._sens, inputs, aimed)
         allowed = self.may_take[:, None] & ~forbid
         allowed[self.status_quo] = True  # the status quo is always possible
         local_choice = rules.choose_actions(

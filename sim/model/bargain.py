@@ -378,7 +378,10 @@ class BargainTable:
                 cols = np.flatnonzero(live & (self.parties[side] == i))
                 margin = self.margin(m, int(i), self.deal_utility[side, cols], cols)
                 rate = self.constants["defection_rate"][cols]
-                p = defection_chance(m.distrust[i, cols], margin, rate, lam[cols])
+                distrust = m.distrust[i, cols]
+                if m.dyads is not None:  # its distrust of the other party of the deal
+                    distrust = m.dyads.distrust_of(int(i), self.parties[1 - side, cols], cols, distrust)
+                p = defection_chance(distrust, margin, rate, lam[cols])
                 broken[cols] |= u[side, cols] < p
         if broken.any():
             self.deal_on &= ~broken

@@ -27,6 +27,7 @@ from sim.model.agents import ActorAgent
 from sim.model.bargain import BargainTable
 from sim.model.compiled import CompiledScenario, RedLineSpec, StreamFactory
 from sim.model.draws import Draws, draw_parameters
+from sim.model.dyads import DyadState
 from sim.model.tracks import TrackState
 from sim.scenario.kinds.conditions import CONDITIONS, NEVER, Cond
 from sim.scenario.kinds.effects import CompiledEffects, StepEffects
@@ -138,6 +139,7 @@ class EscalationModel(mesa.Model):
         self.state_since = np.zeros((len(cs.states), n), dtype=np.int64)
         self.peak = self.escalation.copy()
         self.track_state = None if cs.tracks is None else TrackState(cs.tracks, n)
+        self.dyads = None if cs.targets is None else DyadState(cs, self.distrust, self.alliance_pairs)
         self.tracks = np.zeros((0, n)) if self.track_state is None else self.track_state.index
         self.escalation_hist = np.zeros((horizon + 1, HIST_BINS), dtype=np.int64)
         self.action_counts = np.zeros((horizon, n_a, n_k), dtype=np.int64)
@@ -384,6 +386,10 @@ class EscalationModel(mesa.Model):
             self.distrust, seen, self.seen, d["distrust_learning"], d["mixed_signal_sensitivity"]
         )
         self.seen = seen
+        if self.dyads is not None and reach is not None:  # per-dyad distrust, hostility, hits
+            self.dyads.update(
+                reach, acts.host[choices], strike, d["distrust_learning"], d["mixed_signal_sensitivity"]
+            )
         added = acts.prospect[choices].sum(axis=0) + self.window_prospect
         self.prospect = rules.prospect_update(self.prospect, added, d["prospect_decay"])
 

@@ -394,3 +394,59 @@ def spread_alliance_hits(hit: FloatArray, pairs: list[tuple[int, int, FloatArray
     for i, j, w in pairs:
         out[i] = np.maximum(out[i], w * hit[j])
     return out
+
+
+def aimed_state(
+    share: FloatArray, named: BoolArray, seen: FloatArray, hit: FloatArray, distrust: FloatArray,
+    pooled_distrust: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """What actor i sees of the adversaries its aimed acts name (docs/model.md, "Dyads").
+
+    For R acts of i and i's P adversaries: ``share`` (R, P) = 1/|T_a ∩ adv(i)| on the named
+    adversaries (0 elsewhere), ``named`` (R, P) bool; the dyads ``seen`` x_ij in [-1, 1], ``hit``
+    h_ij in [0, 1], ``distrust`` D_ij in [0, 1], each (P, N); ``pooled_distrust`` D_i (N,).
+    Returns, each (R, N):
+
+        x_i,T = mean_{j ∈ T ∩ adv(i)} x_ij    (0 when the act names no adversary of i)
+        h_i,T = max_{j ∈ T ∩ adv(i)} h_ij     (0 when it names none)
+        D_i,T = mean_{j ∈ T ∩ adv(i)} D_ij    (D_i when it names none)
+    """
+    x_t = share @ seen
+    h_t = np.where(named[:, :, None], hit[None, :, :], 0.0).max(axis=1, initial=0.0)
+    some = named.any(axis=1)[:, None]
+    d_t = np.where(some, share @ distrust, pooled_distrust)
+    return x_t, h_t, d_t
+
+
+def aimed_correction(
+    acts: ActionAttrs,
+    sens: Sensitivities,
+    x: UtilityInputs,
+    aimed: tuple[FloatArray, FloatArray, FloatArray],
+) -> FloatArray:
+    """U_ia (aimed) − U_ia (pooled) for R acts aimed at some of i's adversaries, (R, N):
+
+        w_rec R_i host_a (x_i,T − x_i) + w_res S_i host⁺_a (h_i,T − h_i) − w_dist (D_i,T − D_i) neg_a
+
+    ``acts``: the R acts' attributes; ``sens``, ``x``: the actor's sensitivities and utility
+    inputs (pooled x_i, h_i, D_i); ``aimed``: (x_i,T, h_i,T, D_i,T) from :func:`aimed_state`.
+    Added to the rows of :func:`action_utilities`, it swaps the pooled reciprocity, resolve and
+    distrust terms of those acts for the dyads they name; other acts are untouched.
+    """
+    x_t, h_t, d_t = aimed
+    return (
+        acts.host[:, None] * (sens.reciprocity * (x_t - x.hostility_seen))
+        + acts.hostp[:, None] * (sens.resolve * (h_t - x.hit))
+        - acts.neg[:, None] * (sens.distrust * (d_t - x.distrust))
+    )
+
+
+def spread_dyad_hits(hit: FloatArray, links: list[tuple[IntArray, IntArray, FloatArray]]) -> FloatArray:
+    """Allies are drawn in per dyad: h_ij <- max(h_ij, w h_kj) for every alliance pair (i, k, w)
+    and every adversary j of both. ``hit`` (P, N) over adversary pairs; ``links`` per alliance
+    pair: (pairs (i, j), pairs (k, j), w (N,)). Reads the hits before spreading, like
+    :func:`spread_alliance_hits`."""
+    out = hit.copy()
+    for dest, src, w in links:
+        out[dest] = np.maximum(out[dest], w * hit[src])
+    return out
