@@ -397,7 +397,11 @@ def spread_alliance_hits(hit: FloatArray, pairs: list[tuple[int, int, FloatArray
 
 
 def aimed_state(
-    share: FloatArray, named: BoolArray, seen: FloatArray, hit: FloatArray, distrust: FloatArray,
+    share: FloatArray,
+    named: BoolArray,
+    seen: FloatArray,
+    hit: FloatArray,
+    distrust: FloatArray,
     pooled_distrust: FloatArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """What actor i sees of the adversaries its aimed acts name (docs/model.md, "Dyads").
@@ -413,7 +417,7 @@ def aimed_state(
     """
     x_t = share @ seen
     h_t = np.where(named[:, :, None], hit[None, :, :], 0.0).max(axis=1, initial=0.0)
-    some = named.any(axis=1)[:, None]
+    some = np.asarray(named.any(axis=1))[:, None]
     d_t = np.where(some, share @ distrust, pooled_distrust)
     return x_t, h_t, d_t
 
