@@ -445,12 +445,12 @@ def aimed_correction(
     )
 
 
-def spread_dyad_hits(hit: FloatArray, links: list[tuple[IntArray, IntArray, FloatArray]]) -> FloatArray:
+def spread_dyad_hits(hit: FloatArray, links: list[tuple[IntArray, FloatArray, FloatArray]]) -> FloatArray:
     """Allies are drawn in per dyad: h_ij <- max(h_ij, w h_kj) for every alliance pair (i, k, w)
     and every adversary j of both. ``hit`` (P, N) over adversary pairs; ``links`` per alliance
-    pair: (pairs (i, j), pairs (k, j), w (N,)). Reads the hits before spreading, like
-    :func:`spread_alliance_hits`."""
+    pair: (the rows of pairs (i, j), h_kj of those j (rows, N), w (N,)). Reads the hits before
+    spreading, like :func:`spread_alliance_hits`."""
     out = hit.copy()
-    for dest, src, w in links:
-        out[dest] = np.maximum(out[dest], w * hit[src])
+    for dest, source, w in links:
+        out[dest] = np.maximum(out[dest], w * source)
     return out

@@ -16,7 +16,7 @@ from hypothesis.extra.numpy import arrays
 from sim.engine.runner import prepare, run_batch, run_chunk, run_scenario
 from sim.engine.seeds import stream_factory
 from sim.model import rules
-from sim.model.dyads import DyadState, actor_aim
+from sim.model.dyads import DyadState, dyad_pairs
 from sim.model.model import EscalationModel
 from sim.scenario.loader import load_scenario
 
@@ -92,23 +92,50 @@ def test_aimed_correction_known_value() -> None:
     np.testing.assert_allclose(out[:, 0], [2.5, -0.5])
 
 
-def test_spread_dyad_hits_reads_the_hits_before_spreading() -> None:
-    hit = np.array([[0.0], [1.0], [0.4]])
-    links = [(np.array([0]), np.array([1]), np.array([0.5])), (np.array([1]), np.array([2]), np.array([1.0]))]
-    np.testing.assert_allclose(rules.spread_dyad_hits(hit, links)[:, 0], [0.5, 1.0, 0.4])
+def test_spread_dyad_hits_known_values() -> None:
+    """h_ij <- max(h_ij, w h_kj): pair 0 takes half its ally's 1.0; pair 2 keeps its larger own."""
+    hit = np.array([[0.0], [0.3], [0.4]])
+    links = [
+        (np.array([0, 2]), np.array([[1.0], [0.2]]), np.array([0.5])),
+        (np.array([1]), np.array([[0.9]]), np.array([1.0])),
+    ]
+    np.testing.assert_allclose(rules.spread_dyad_hits(hit, links)[:, 0], [0.5, 0.9, 0.4])
+    assert hit[0, 0] == 0.0  # the input is left as it was
 
 
 def test_only_acts_that_narrow_the_adversaries_are_aimed() -> None:
     cs = prepare(load_scenario(DYADS))
     ids = cs.action_ids
     a, b, c = (cs.actor_ids.index(x) for x in ("actor_a", "actor_b", "actor_c"))
-    aim_b = actor_aim(cs, b)
+    dy = DyadState(cs, np.full((3, 1), 0.4), [])
+    aim_b = dy.aims[b]
     assert aim_b is not None
     aimed = [ids[k] for k in cs.scored[b][aim_b.rows]]
     assert aimed == ["answer_a", "answer_c", "talk_a", "talk_c"]  # hold reaches A and C: pooled
     assert aim_b.named.tolist() == [[True, False], [False, True], [True, False], [False, True]]
-    assert actor_aim(cs, a) is None  # strike_b names A's only adversary: the pooled values
-    assert actor_aim(cs, c) is None
+    assert dy.aims[a] is None  # strike_b names A's only adversary: the pooled values
+    assert dy.aims[c] is None
+
+
+def test_only_the_pairs_a_rule_reads_are_kept(tmp_path: Path) -> None:
+    """Dyads: B's aimed acts name A and C. Iran with aimed strikes: the IRGC's strikes (and
+    Khamenei, who restrains it, scores them) name some of their adversaries; Washington and
+    Tehran's negotiators may be parties to a deal."""
+    cs = prepare(load_scenario(DYADS))
+    assert [(cs.actor_ids[i], cs.actor_ids[j]) for i, j in zip(*np.nonzero(dyad_pairs(cs)), strict=True)] == [
+        ("actor_b", "actor_a"),
+        ("actor_b", "actor_c"),
+    ]
+    iran = prepare(load_scenario(_iran_aimed(tmp_path)))
+    kept = {
+        (iran.actor_ids[i], iran.actor_ids[j]) for i, j in zip(*np.nonzero(dyad_pairs(iran)), strict=True)
+    }
+    assert {("irgc", "trump_admin"), ("irgc", "saudi_arabia"), ("irgc", "uae")} <= kept
+    assert {("trump_admin", "rouhani_zarif"), ("rouhani_zarif", "trump_admin")} <= kept
+    assert ("saudi_arabia", "khamenei") not in kept  # Riyadh's strike names all of Iran: pooled
+    assert kept <= {
+        (iran.actor_ids[i], iran.actor_ids[j]) for i, j in zip(*np.nonzero(iran.adversary), strict=True)
+    }
 
 
 def test_distrust_of_the_other_party(tmp_path: Path) -> None:
