@@ -55,13 +55,14 @@ def _inputs(seen: float, hit: float, distrust: float) -> rules.UtilityInputs:
 
 
 def _iran_aimed(tmp_path: Path) -> Path:
-    """Iran with aimed strikes: the proxy attack on the Gulf states, a direct strike on the U.S. or
-    Iran (the bench variant of the dyads; scenarios/*.yaml is left as it is)."""
+    """Iran with aimed strikes: the proxy attack on the Gulf states (as the scenario has it), a
+    direct strike on the U.S. or Iran (scenarios/*.yaml is left as it is)."""
     text = IRAN.read_text()
     for act, targets in (("proxy_attack", "[saudi, uae]"), ("military_strike", "[us, iran]")):
         head = f"  - id: {act}\n"
-        assert head in text
-        text = text.replace(head, f"{head}    targets: {targets}\n")
+        block = text[text.index(head) :].split("\n\n", 1)[0]
+        if "    targets:" not in block:
+            text = text.replace(head, f"{head}    targets: {targets}\n")
     path = tmp_path / "iran_aimed.yaml"
     path.write_text(text)
     return path
