@@ -81,9 +81,8 @@ class ActorAgent(mesa.Agent):
             self._sens = rules.sensitivities(inputs, m.weights)
             self._sens_epoch = m.trait_epoch
         self.utilities = rules.action_utilities(self.acts, inputs, m.weights, self._sens) + bonus
-        aim = None if m.dyads is None else m.dyads.aims[i]
-        if aim is not None and m.dyads is not None and self._sens is not None:  # aimed acts: dyads
-            seen, hit, distrust = m.dyads.view(i)
+        if m.dyads is not None and (aim := m.dyads.aims[i]) is not None and self._sens is not None:
+            seen, hit, distrust = m.dyads.view(i)  # acts aimed at some adversaries read those dyads
             aimed = rules.aimed_state(aim.share, aim.named, seen, hit, distrust, inputs.distrust)
             self.utilities[aim.rows] += rules.aimed_correction(aim.acts, self._sens, inputs, aimed)
         allowed = self.may_take[:, None] & ~forbid

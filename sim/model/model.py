@@ -9,7 +9,8 @@ Step t (synchronous: every actor reads the state left by step t-1):
    this step's utility bonuses, forbidden actions, prospect and pressure floors;
 2. every agent decides (``ActorAgent.decide``);
 3. relations gate the choices (vetoes, then command restraint, in scenario order);
-4. the world updates (escalation, accidents, pressure, hits, distrust, prospect);
+4. the world updates (escalation, accidents, pressure, hits, distrust, prospect; per dyad too
+   when acts name targets: ``sim.model.dyads``);
 5. outcomes are evaluated and the step is recorded.
 """
 
