@@ -4,6 +4,7 @@ defection by dyad, chunks and workers."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +229,42 @@ def test_b_answers_a_rather_than_c(stepped: EscalationModel) -> None:
     k = {a: m.cs.action_ids.index(a) for a in ("answer_a", "answer_c", "talk_a", "talk_c")}
     assert counts[k["answer_a"]] > 5 * counts[k["answer_c"]]
     assert counts[k["talk_c"]] > counts[k["talk_a"]]
+
+
+def test_an_aimed_act_scores_as_equation_u_with_its_dyads() -> None:
+    """The correction added to the matrix product gives exactly equation U with x_i,T, h_i,T,
+    D_i,T in place of the pooled values (aimed rows), and the pooled U elsewhere."""
+    cs = prepare(load_scenario(DYADS))
+    m = EscalationModel(cs, 50, stream_factory(9, 0))
+    for _ in range(12):
+        m.step()
+    b = cs.actor_ids.index("actor_b")
+    agent, dy = m.actor_agents[b], m.dyads
+    assert dy is not None
+    aim = dy.aims[b]
+    assert aim is not None
+    agent.decide()
+    pooled = agent.utility_inputs()
+    x_t, h_t, d_t = rules.aimed_state(aim.share, aim.named, *dy.view(b), m.distrust[b])
+    bonus = np.broadcast_to(m.step_bonus[b], agent.utilities.shape)
+    plain = rules.action_utilities(agent.acts, pooled, m.weights) + bonus
+    for r, row in enumerate(aim.rows):
+        inputs = dataclasses.replace(pooled, hostility_seen=x_t[r], hit=h_t[r], distrust=d_t[r])
+        expected = rules.action_utilities(agent.acts.take(np.array([row])), inputs, m.weights)[0]
+        np.testing.assert_allclose(agent.utilities[row], expected + bonus[row], rtol=1e-12, atol=1e-12)
+    others = np.setdiff1d(np.arange(agent.utilities.shape[0]), aim.rows)
+    np.testing.assert_array_equal(agent.utilities[others], plain[others])
+    assert not np.allclose(agent.utilities[aim.rows], plain[aim.rows])  # the dyads made a difference
+
+
+def test_aimed_state_with_no_partner_kept() -> None:
+    """An actor whose aimed acts name none of its adversaries keeps no pair: 0, 0, pooled D."""
+    x_t, h_t, d_t = rules.aimed_state(
+        np.zeros((2, 0)), np.zeros((2, 0), dtype=bool), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)),
+        np.array([0.1, 0.2, 0.3]),
+    )  # fmt: skip
+    assert (x_t == 0).all() and (h_t == 0).all()
+    np.testing.assert_array_equal(d_t, [[0.1, 0.2, 0.3]] * 2)
 
 
 # ---- bargaining: a party's defection reads its distrust of the other party --------------------
