@@ -143,14 +143,21 @@ def action_utilities(
     """
     s = sensitivities(x, w) if sens is None else sens
     n = np.shape(x.hawk)[-1]
-    coefficients = np.empty((6, n))
-    coefficients[0] = 1.0
-    coefficients[1] = s.disposition + s.reciprocity * x.hostility_seen
-    coefficients[2] = s.resolve * x.hit + s.spoiler * x.prospect
-    coefficients[3] = s.pain * x.pressure
-    coefficients[4] = -(s.duress * x.pressure + s.distrust * x.distrust + s.wait * x.before_wait)
-    coefficients[5] = -(s.war * x.escalation_frac)
-    return acts.design @ coefficients
+    c = np.empty((6, n))
+    tmp = np.empty(n)
+    # Written in place, row by row (fewer passes over memory); each row is the bracket's sum in
+    # the order of the equation, so the numbers are those of the plain expressions.
+    c[0] = 1.0
+    np.add(s.disposition, np.multiply(s.reciprocity, x.hostility_seen, out=tmp), out=c[1])
+    np.multiply(s.resolve, x.hit, out=c[2])
+    c[2] += np.multiply(s.spoiler, x.prospect, out=tmp)
+    np.multiply(s.pain, x.pressure, out=c[3])
+    np.multiply(s.duress, x.pressure, out=c[4])
+    c[4] += np.multiply(s.distrust, x.distrust, out=tmp)
+    c[4] += np.multiply(s.wait, x.before_wait, out=tmp)
+    np.negative(c[4], out=c[4])
+    np.negative(np.multiply(s.war, x.escalation_frac, out=c[5]), out=c[5])
+    return acts.design @ c
 
 
 def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
@@ -158,10 +165,9 @@ def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArr
 
     Every column needs one allowed action. The max is subtracted for numerical stability.
     """
-    if allowed.shape[1] == 1 and allowed.all():  # the common case: nothing forbidden this step
-        z = precision * utilities
-    else:
-        z = np.where(allowed, precision * utilities, -np.inf)
+    z = precision * utilities
+    if not (allowed.shape[1] == 1 and allowed.all()):  # nothing forbidden: the common case
+        np.copyto(z, -np.inf, where=~allowed)
     z -= z.max(axis=0, keepdims=True)
     return np.exp(z, out=z)
 
@@ -185,12 +191,18 @@ def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
     if weights.shape[1] != u.shape[0]:
         weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
     threshold = u * weights.sum(axis=0)
-    acc = np.zeros(weights.shape[1])
-    idx = np.zeros(weights.shape[1], dtype=np.int64)
     last = weights.shape[0] - 1
+    acc = weights[0].copy()  # = 0 + w_0
+    # Counted in bytes (an eighth of the memory traffic of int64) while K < 256.
+    wide = last >= 256
+    count = np.zeros(weights.shape[1], dtype=np.int64 if wide else np.uint8)
+    below = np.empty(weights.shape[1], dtype=bool)
     for k in range(last):
-        acc += weights[k]
-        idx += acc <= threshold
+        if k:
+            acc += weights[k]
+        np.less_equal(acc, threshold, out=below)
+        count += below if wide else below.view(np.uint8)
+    idx = count.astype(np.int64)
     # Rounding can, very rarely, step past the last positive weight: take that one instead. Only
     # the last index can be such a stray (any earlier idx has acc rising at idx, so weight > 0).
     stray = (idx == last) & (weights[last] <= 0)
