@@ -63,9 +63,16 @@ class BlockedStream:
         shape = (size,) if isinstance(size, int | np.integer) else tuple(size)
         if not shape or shape[-1] != self.n:
             raise ValueError(f"draws must have the runs ({self.n}) as last axis, got shape {shape}")
-        lead = shape[:-1]
-        parts = [g.random((*lead, k)) for g, k in zip(self.generators, self.sizes, strict=True)]
-        return np.concatenate(parts, axis=-1)
+        out = np.empty(shape)
+        rows = out.reshape(-1, self.n)
+        start = 0
+        # Each block's generator fills its columns row after row: the order in which it would
+        # fill a (rows, size) array of its own, written in place instead of joined afterwards.
+        for g, k in zip(self.generators, self.sizes, strict=True):
+            for row in rows:
+                g.random(k, out=row[start : start + k])
+            start += k
+        return out
 
 
 def chunk_stream_factory(seed: int, first_batch: int, sizes: Sequence[int]) -> StreamFactory:
