@@ -143,10 +143,7 @@ def action_utilities(
     """
     s = sensitivities(x, w) if sens is None else sens
     n = np.shape(x.hawk)[-1]
-    c = np.empty((6, n))
-    tmp = np.empty(n)
-    # Written in place, row by row (fewer passes over memory); each row is the bracket's sum in
-    # the order of the equation, so the numbers are those of the plain expressions.
+    c, tmp = np.empty((6, n)), np.empty(n)  # rows written in place, each summed in equation order
     c[0] = 1.0
     np.add(s.disposition, np.multiply(s.reciprocity, x.hostility_seen, out=tmp), out=c[1])
     np.multiply(s.resolve, x.hit, out=c[2])
@@ -165,9 +162,10 @@ def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArr
 
     Every column needs one allowed action. The max is subtracted for numerical stability.
     """
-    z = precision * utilities
-    if not (allowed.shape[1] == 1 and allowed.all()):  # nothing forbidden: the common case
-        np.copyto(z, -np.inf, where=~allowed)
+    if allowed.shape[1] == 1 and allowed.all():  # the common case: nothing forbidden this step
+        z = precision * utilities
+    else:
+        z = np.where(allowed, precision * utilities, -np.inf)
     z -= z.max(axis=0, keepdims=True)
     return np.exp(z, out=z)
 
@@ -192,11 +190,9 @@ def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
         weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
     threshold = u * weights.sum(axis=0)
     last = weights.shape[0] - 1
-    acc = weights[0].copy()  # = 0 + w_0
-    # Counted in bytes (an eighth of the memory traffic of int64) while K < 256.
-    wide = last >= 256
+    acc, below = weights[0].copy(), np.empty(weights.shape[1], dtype=bool)  # acc = 0 + w_0
+    wide = last >= 256  # else counted in bytes: an eighth of the memory traffic of int64
     count = np.zeros(weights.shape[1], dtype=np.int64 if wide else np.uint8)
-    below = np.empty(weights.shape[1], dtype=bool)
     for k in range(last):
         if k:
             acc += weights[k]
@@ -386,8 +382,7 @@ def hits_taken(adversary_sides: BoolArray, side_of: IntArray, strike: FloatArray
 def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> BoolArray:
     """(A_i, A_j, N) bool: j's act this step reaches i (i counts j as adversary and i is among the
     act's targets). ``adversary`` (A, A), ``targets`` (K, A) per action, ``choices`` (A, N)."""
-    # Gathered straight into (A_i, A_j, N) order (a contiguous array, half the time of moving
-    # the axes of targets[choices]).
+    # gathered straight in (A_i, A_j, N) order: half the time of moving the axes of targets[choices]
     reach = np.take(np.ascontiguousarray(targets.T), choices, axis=1)
     reach &= adversary[:, :, None]
     return reach
@@ -402,9 +397,7 @@ def targeted_sum(weight: FloatArray, reach: BoolArray, value: FloatArray) -> Flo
     """sum over j of weight_ij [j reaches i] value_j: (A, N) (pressure inflow, hostility seen)."""
     out = np.empty(value.shape)
     for i in range(reach.shape[0]):  # one receiver at a time: (A, N) temporaries stay in cache
-        terms = np.where(reach[i], weight[i][:, None], 0.0)
-        terms *= value
-        terms.sum(axis=0, out=out[i])  # over j in order, as the sum over axis 1 of (A, A, N)
+        np.multiply(np.where(reach[i], weight[i][:, None], 0.0), value).sum(axis=0, out=out[i])
     return out
 
 
