@@ -51,7 +51,7 @@ class ActionTaken(ConditionKind):
         self, state: Any, specs: list[Any], choices: np.ndarray, t: int, st: ConditionState, holds: Holds
     ) -> None:
         for slot, spec in enumerate(specs):
-            state[slot] += (spec.actions[choices] & spec.actors[:, None]).sum(axis=0)
+            state[slot] += spec.uses(choices)
 
     def evaluate(self, c: Cond, st: ConditionState, t: int, holds: Holds) -> np.ndarray:
         return st.condition_state[self.key][c.slot] >= c.value
@@ -100,8 +100,7 @@ class JointActionTaken(ConditionKind):
     ) -> None:
         for j, joint in enumerate(specs):
             for p, party in enumerate(joint.parties):
-                took = (party.actions[choices] & party.actors[:, None]).any(axis=0)
-                state[j][p] = np.where(took, t, state[j][p])
+                np.copyto(state[j][p], t, where=party.uses(choices) > 0)
 
     def evaluate(self, c: Cond, st: ConditionState, t: int, holds: Holds) -> np.ndarray:
         last = st.condition_state[self.key][c.slot]
