@@ -346,10 +346,10 @@ class EscalationModel(mesa.Model):
 
     def _update_world(self, choices: np.ndarray) -> None:
         cs, acts, d = self.cs, self.cs.acts, self.dynamics
-        military = acts.mil[choices]
+        military = acts.mil.take(choices)  # take: faster than fancy indexing, same values
         cap_mil = self.capabilities["military"]
         scale = np.where(military > 0, cap_mil, 1.0)
-        pushes = acts.delta[choices] * scale
+        pushes = acts.delta.take(choices) * scale
         p_acc = rules.accident_probability(
             self.escalation, d["accident_base"], d["accident_growth"], cs.e_max
         )
@@ -362,7 +362,7 @@ class EscalationModel(mesa.Model):
         if self.track_state is not None:  # separate tracks: never added to the main index
             self.track_state.update(choices, d["relaxation"])
             self.tracks = self.track_state.index
-        out = acts.pressure[choices] * self.capabilities["economic"]  # (A, N) pressure each puts out
+        out = acts.pressure.take(choices) * self.capabilities["economic"]  # (A, N) pressure each puts out
         reach = None if cs.targets is None else rules.targeted(cs.adversary, cs.targets, choices)
         if reach is None:
             inflow = cs.adversary.astype(float) @ out
@@ -371,13 +371,13 @@ class EscalationModel(mesa.Model):
         for receiver, giver, weight in self.pressure_links:  # a patron squeezes its client
             inflow[receiver] += weight * out[giver]
         self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
-        strike = acts.hostp[choices] * military * np.maximum(cap_mil, 0.0)
+        strike = acts.hostp.take(choices) * military * np.maximum(cap_mil, 0.0)
         if reach is None:
             hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
         else:
             hit = rules.targeted_hits(reach, strike)
-        exposed = np.asarray(cs.adversary.any(axis=1))[:, None]
-        hit = np.where(accident & exposed, np.maximum(hit, 0.5), hit)
+        exposed, hs = cs.adversary.any(axis=1)[:, None], np.flatnonzero(accident)  # accidents are rare
+        hit[:, hs] = np.where(exposed, np.maximum(hit[:, hs], 0.5), hit[:, hs])  # only their runs change
         self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
         if reach is None:
             seen = rules.observed_hostility(cs.adversary_share, acts.host[choices])
@@ -391,7 +391,7 @@ class EscalationModel(mesa.Model):
             self.dyads.update(
                 reach, acts.host[choices], strike, d["distrust_learning"], d["mixed_signal_sensitivity"]
             )
-        added = acts.prospect[choices].sum(axis=0) + self.window_prospect
+        added = acts.prospect.take(choices).sum(axis=0) + self.window_prospect
         self.prospect = rules.prospect_update(self.prospect, added, d["prospect_decay"])
 
     # ---- outcomes and records -----------------------------------------------------------------
