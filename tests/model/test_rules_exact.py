@@ -1,0 +1,35 @@
+"""The fast forms of the targeted rules give the numbers of their plain (A, A, N) expressions bit
+for bit, signed zeros included (the engine's results must not move when it gets faster)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import rules
+
+
+def plain_reach(adversary: np.ndarray, targets: np.ndarray, choices: np.ndarray) -> np.ndarray:
+    return adversary[:, :, None] & np.moveaxis(targets[choices], 2, 0)
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_targeted_rules_equal_plain_expressions(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_a, n_k, n = int(rng.integers(2, 8)), int(rng.integers(2, 14)), 257
+    adversary = rng.random((n_a, n_a)) < 0.5
+    targets = rng.random((n_k, n_a)) < 0.5
+    choices = rng.integers(0, n_k, (n_a, n))
+    reach = rules.targeted(adversary, targets, choices)
+    assert same_bits(reach, plain_reach(adversary, targets, choices))
+    value = rng.choice([0.0, -0.0, 0.5, -0.5, 1.0, -1e-300], size=(n_a, n))
+    weight = rng.choice([0.0, 1 / 3, 0.5, 1.0], size=(n_a, n_a))
+    plain_sum = (np.where(reach, weight[:, :, None], 0.0) * value[None, :, :]).sum(axis=1)
+    assert same_bits(rules.targeted_sum(weight, reach, value), plain_sum)
+    strike = rng.choice([0.0, -0.0, 0.25, 1.0], size=(n_a, n))
+    plain_hits = np.where(reach, strike[None, :, :], 0.0).max(axis=1)
+    assert same_bits(rules.targeted_hits(reach, strike), plain_hits)
