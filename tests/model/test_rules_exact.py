@@ -33,3 +33,26 @@ def test_targeted_rules_equal_plain_expressions(seed: int) -> None:
     strike = rng.choice([0.0, -0.0, 0.25, 1.0], size=(n_a, n))
     plain_hits = np.where(reach, strike[None, :, :], 0.0).max(axis=1)
     assert same_bits(rules.targeted_hits(reach, strike), plain_hits)
+
+
+def plain_sample_index(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    threshold = u * weights.sum(axis=0)
+    acc, idx = np.zeros(weights.shape[1]), np.zeros(weights.shape[1], dtype=np.int64)
+    for k in range(weights.shape[0] - 1):
+        acc += weights[k]
+        idx += acc <= threshold
+    return idx
+
+
+@pytest.mark.parametrize("n_k", [2, 8, 300])
+def test_sample_index_counts_as_the_plain_loop(n_k: int) -> None:
+    """Counted in bytes below 256 actions and in int64 above: the same indices either way."""
+    rng = np.random.default_rng(n_k)
+    weights = rng.random((n_k, 500)) * (rng.random((n_k, 500)) < 0.7)
+    weights[0] = 1.0
+    u = rng.random(500)
+    idx = rules.sample_index(weights, u)
+    plain = plain_sample_index(weights, u)
+    stray = (plain == n_k - 1) & (weights[n_k - 1] <= 0)  # corrected by sample_index alone
+    assert idx.dtype == np.int64
+    assert np.array_equal(idx[~stray], plain[~stray])
