@@ -164,6 +164,10 @@ def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArr
     """
     if allowed.shape[1] == 1 and allowed.all():  # the common case: nothing forbidden this step
         z = precision * utilities
+    elif allowed.shape[1] == 1:  # the same in every run: weigh the allowed rows, 0 = exp(-inf) else
+        rows, z = np.flatnonzero(allowed[:, 0]), np.zeros(utilities.shape)  # (exp is slow on -inf)
+        z[rows] = logit_weights(utilities[rows], allowed[rows], precision)
+        return z
     else:
         z = np.where(allowed, precision * utilities, -np.inf)
     z -= z.max(axis=0, keepdims=True)

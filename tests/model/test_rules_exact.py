@@ -56,3 +56,16 @@ def test_sample_index_counts_as_the_plain_loop(n_k: int) -> None:
     stray = (plain == n_k - 1) & (weights[n_k - 1] <= 0)  # corrected by sample_index alone
     assert idx.dtype == np.int64
     assert np.array_equal(idx[~stray], plain[~stray])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_logit_weights_of_a_fixed_mask_equal_the_plain_expression(seed: int) -> None:
+    """Actions not allowed in any run are left out of the exp (weight 0 = exp(-inf))."""
+    rng = np.random.default_rng(seed)
+    utilities = rng.normal(size=(8, 300)) * 3
+    precision = rng.random(300) * 10
+    allowed = rng.random((8, 1)) < 0.5
+    allowed[int(rng.integers(8))] = True
+    z = np.where(allowed, precision * utilities, -np.inf)
+    plain = np.exp(z - z.max(axis=0, keepdims=True))
+    assert same_bits(rules.logit_weights(utilities, allowed, precision), plain)
