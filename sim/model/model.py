@@ -376,7 +376,7 @@ class EscalationModel(mesa.Model):
             hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
         else:
             hit = rules.targeted_hits(reach, strike)
-        exposed, hs = cs.adversary.any(axis=1)[:, None], np.flatnonzero(accident)  # accidents are rare
+        exposed, hs = np.asarray(cs.adversary.any(axis=1))[:, None], np.flatnonzero(accident)  # rare
         hit[:, hs] = np.where(exposed, np.maximum(hit[:, hs], 0.5), hit[:, hs])  # only their runs change
         self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
         if reach is None:

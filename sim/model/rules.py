@@ -201,7 +201,7 @@ def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
         if k:
             acc += weights[k]
         np.less_equal(acc, threshold, out=below)
-        count += below if wide else below.view(np.uint8)
+        np.add(count, below if wide else below.view(np.uint8), out=count)
     idx = count.astype(np.int64)
     # Rounding can, very rarely, step past the last positive weight: take that one instead. Only
     # the last index can be such a stray (any earlier idx has acc rising at idx, so weight > 0).
@@ -396,7 +396,7 @@ def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> Boo
 def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:
     """h_i = max over j reaching i of strike_j: (A, N). Folded over j in order, as the max over
     axis 1 of (A, A, N) is, with a plain 0 for a j that reaches i in no run (no (A, A, N) array)."""
-    live, out = reach.any(axis=2), np.where(reach[:, 0], strike[0], 0.0)  # out: j = 0
+    live, out = np.asarray(reach.any(axis=2)), np.where(reach[:, 0], strike[0], 0.0)  # out: j = 0
     for i, j in np.ndindex(live.shape):
         if j:
             np.maximum(out[i], np.where(reach[i, j], strike[j], 0.0) if live[i, j] else 0.0, out=out[i])
@@ -406,7 +406,7 @@ def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:
 def targeted_sum(weight: FloatArray, reach: BoolArray, value: FloatArray) -> FloatArray:
     """sum over j of weight_ij [j reaches i] value_j: (A, N) (pressure inflow, hostility seen).
     Summed over j in order from +0, as numpy's sum over axis 1 of (A, A, N) is (same numbers)."""
-    live, zero = reach.any(axis=2), 0.0 * value  # zero[j]: j's term where it reaches i in no run
+    live, zero = np.asarray(reach.any(axis=2)), 0.0 * value  # zero[j]: j's term where it reaches i in no run
     out = np.zeros(value.shape)
     for i, j in np.ndindex(live.shape):
         out[i] += np.where(reach[i, j], weight[i, j], 0.0) * value[j] if live[i, j] else zero[j]
