@@ -393,11 +393,36 @@ def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> Boo
     return reach
 
 
+PAIR_LOOP_MAX = 4
+"""Targeted sums and hits loop over live pairs while there are at most this many per actor;
+past that (big scenarios: many adversary pairs) one vectorised pass per block of runs is faster."""
+
+BLOCK_BYTES = 1 << 24
+"""Largest (A, A, runs) float temporary of the vectorised pass (16 MiB), whatever the runs."""
+
+
+def _run_blocks(n_actors: int, n_runs: int) -> list[slice]:
+    """Column blocks of the runs such that an (A, A, block) float64 array fits BLOCK_BYTES."""
+    width = max(1, BLOCK_BYTES // (8 * n_actors * n_actors))
+    return [slice(a, min(a + width, n_runs)) for a in range(0, n_runs, width)]
+
+
 def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:
     """h_i = max over j reaching i of strike_j: (A, N). Folded over j in order, as the max over
-    axis 1 of (A, A, N) is, with a plain 0 for a j that reaches i in no run (no (A, A, N) array)."""
-    live, out = np.asarray(reach.any(axis=2)), np.where(reach[:, 0], strike[0], 0.0)  # out: j = 0
-    for i, j in np.ndindex(live.shape):
+    axis 1 of (A, A, N) is, with a plain 0 for a j that reaches i in no run (no (A, A, N) array).
+
+    Pairs that never reach (non-adversaries) are skipped when no strike is -0.0: then
+    max(x, 0.0) is x bit for bit. With many live pairs, the max over axis 1 itself, by blocks of
+    runs (the same numbers: each run's max is taken over j in order either way)."""
+    live = np.asarray(reach.any(axis=2))
+    if live.sum() > PAIR_LOOP_MAX * live.shape[0]:
+        out = np.empty(strike.shape)
+        for b in _run_blocks(*reach.shape[1:]):
+            out[:, b] = np.where(reach[:, :, b], strike[None, :, b], 0.0).max(axis=1)
+        return out
+    out = np.where(reach[:, 0], strike[0], 0.0)  # out: j = 0
+    pairs = np.argwhere(live) if not np.signbit(strike).any() else np.argwhere(np.ones_like(live))
+    for i, j in pairs:
         if j:
             np.maximum(out[i], np.where(reach[i, j], strike[j], 0.0) if live[i, j] else 0.0, out=out[i])
     return out
@@ -405,11 +430,17 @@ def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:
 
 def targeted_sum(weight: FloatArray, reach: BoolArray, value: FloatArray) -> FloatArray:
     """sum over j of weight_ij [j reaches i] value_j: (A, N) (pressure inflow, hostility seen).
-    Summed over j in order from +0, as numpy's sum over axis 1 of (A, A, N) is (same numbers)."""
-    live, zero = np.asarray(reach.any(axis=2)), 0.0 * value  # zero[j]: j's term where it reaches i in no run
+    Summed over j in order from +0, as numpy's sum over axis 1 of (A, A, N) is (same numbers).
+    A pair that reaches in no run adds ±0, which leaves a sum that started at +0 unchanged, so
+    only the live pairs are visited; with many live pairs, numpy's sum itself by blocks of runs."""
+    live = np.asarray(reach.any(axis=2))
     out = np.zeros(value.shape)
-    for i, j in np.ndindex(live.shape):
-        out[i] += np.where(reach[i, j], weight[i, j], 0.0) * value[j] if live[i, j] else zero[j]
+    if live.sum() > PAIR_LOOP_MAX * live.shape[0]:
+        for b in _run_blocks(*reach.shape[1:]):
+            out[:, b] = (np.where(reach[:, :, b], weight[:, :, None], 0.0) * value[None, :, b]).sum(axis=1)
+        return out
+    for i, j in np.argwhere(live):
+        out[i] += np.where(reach[i, j], weight[i, j], 0.0) * value[j]
     return out
 
 

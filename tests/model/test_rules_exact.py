@@ -33,6 +33,14 @@ def test_targeted_rules_equal_plain_expressions(seed: int) -> None:
     strike = rng.choice([0.0, -0.0, 0.25, 1.0], size=(n_a, n))
     plain_hits = np.where(reach, strike[None, :, :], 0.0).max(axis=1)
     assert same_bits(rules.targeted_hits(reach, strike), plain_hits)
+    wide = rules.targeted(np.ones((n_a, n_a), dtype=bool), targets, choices)  # many live pairs
+    plain_wide = (np.where(wide, weight[:, :, None], 0.0) * value[None, :, :]).sum(axis=1)
+    assert same_bits(rules.targeted_sum(weight, wide, value), plain_wide)
+    wide_hits = np.where(wide, strike[None, :, :], 0.0).max(axis=1)
+    assert same_bits(rules.targeted_hits(wide, strike), wide_hits)
+    positive = np.abs(strike)  # no -0.0: the path that visits live pairs only
+    plain_positive = np.where(reach, positive[None, :, :], 0.0).max(axis=1)
+    assert same_bits(rules.targeted_hits(reach, positive), plain_positive)
 
 
 def plain_sample_index(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
