@@ -379,18 +379,17 @@ class EscalationModel(mesa.Model):
         exposed, hs = np.asarray(cs.adversary.any(axis=1))[:, None], np.flatnonzero(accident)  # rare
         hit[:, hs] = np.where(exposed, np.maximum(hit[:, hs], 0.5), hit[:, hs])  # only their runs change
         self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
+        host = acts.host.take(choices)  # (A, N) hostility of each actor's act, pooled and per dyad
         if reach is None:
-            seen = rules.observed_hostility(cs.adversary_share, acts.host[choices])
+            seen = rules.observed_hostility(cs.adversary_share, host)
         else:
-            seen = rules.targeted_sum(cs.adversary_share, reach, acts.host[choices])
+            seen = rules.targeted_sum(cs.adversary_share, reach, host)
         self.distrust = rules.distrust_update(
             self.distrust, seen, self.seen, d["distrust_learning"], d["mixed_signal_sensitivity"]
         )
         self.seen = seen
         if self.dyads is not None and reach is not None:  # per-dyad distrust, hostility, hits
-            self.dyads.update(
-                reach, acts.host[choices], strike, d["distrust_learning"], d["mixed_signal_sensitivity"]
-            )
+            self.dyads.update(reach, host, strike, d["distrust_learning"], d["mixed_signal_sensitivity"])
         added = acts.prospect.take(choices).sum(axis=0) + self.window_prospect
         self.prospect = rules.prospect_update(self.prospect, added, d["prospect_decay"])
 
