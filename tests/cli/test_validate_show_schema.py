@@ -8,22 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import ROOT, sim
 
-ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "scenario" / "data" / "mini.yaml"
-
-
-def sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
-    return proc
 
 
 def test_validate_good_file() -> None:
