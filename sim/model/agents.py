@@ -80,7 +80,8 @@ class ActorAgent(mesa.Agent):
         if self._sens_epoch != m.trait_epoch:  # traits changed (or first step): recompute
             self._sens = rules.sensitivities(inputs, m.weights)
             self._sens_epoch = m.trait_epoch
-        self.utilities = rules.action_utilities(self.acts, inputs, m.weights, self._sens) + bonus
+        self.utilities = rules.action_utilities(self.acts, inputs, m.weights, self._sens)
+        self.utilities += bonus
         if m.dyads is not None and (aim := m.dyads.aims[i]) is not None and self._sens is not None:
             seen, hit, distrust = m.dyads.view(i)  # acts aimed at some adversaries read those dyads
             aimed = rules.aimed_state(aim.share, aim.named, seen, hit, distrust, inputs.distrust)
@@ -97,11 +98,10 @@ class ActorAgent(mesa.Agent):
             u_pick,
             erratic=self.erratic,
             steady=self.steady,
+            acting=m.present[i] & m.reconsiders[i],  # absent, or holding course: the status quo
+            status_quo=self.status_quo,
         )
         self.choice = self.scored[local_choice]
-        acting = m.present[i] & m.reconsiders[i]
-        if not acting.all():  # absent, or holding course: the status quo
-            self.choice = np.where(acting, self.choice, m.cs.status_quo)
 
     def consent(self, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
         """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates; ``stakes``

@@ -346,32 +346,30 @@ class EscalationModel(mesa.Model):
 
     def _update_world(self, choices: np.ndarray) -> None:
         cs, acts, d = self.cs, self.cs.acts, self.dynamics
-        military = acts.mil.take(choices)  # take: faster than fancy indexing, same values
-        cap_mil = self.capabilities["military"]
-        scale = np.where(military > 0, cap_mil, 1.0)
-        pushes = acts.delta.take(choices) * scale
+        did = rules.act_outputs(acts, choices, self.capabilities["military"], self.capabilities["economic"])
         p_acc = rules.accident_probability(
             self.escalation, d["accident_base"], d["accident_growth"], cs.e_max
         )
         accident = self.world.random(self.n_runs) < p_acc
         shock = accident * d["accident_severity"]
         self.unlocked |= cs.threshold_acts[:, choices].any(axis=1)
-        self.escalation = rules.escalation_update(self.escalation, pushes, d["relaxation"], shock, cs.e_max)
+        self.escalation = rules.escalation_update(
+            self.escalation, did.pushes, d["relaxation"], shock, cs.e_max
+        )
         self.escalation = rules.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
         self.peak = np.maximum(self.peak, self.escalation)
         if self.track_state is not None:  # separate tracks: never added to the main index
             self.track_state.update(choices, d["relaxation"])
             self.tracks = self.track_state.index
-        out = acts.pressure.take(choices) * self.capabilities["economic"]  # (A, N) pressure each puts out
         reach = None if cs.targets is None else rules.targeted(cs.adversary, cs.targets, choices)
         if reach is None:
-            inflow = cs.adversary.astype(float) @ out
+            inflow = cs.adversary.astype(float) @ did.pressure
         else:
-            inflow = rules.targeted_sum(np.ones(cs.adversary.shape), reach, out)
+            inflow = rules.targeted_sum(np.ones(cs.adversary.shape), reach, did.pressure)
         for receiver, giver, weight in self.pressure_links:  # a patron squeezes its client
-            inflow[receiver] += weight * out[giver]
+            inflow[receiver] += weight * did.pressure[giver]
         self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
-        strike = acts.hostp.take(choices) * military * np.maximum(cap_mil, 0.0)
+        strike = did.strike
         if reach is None:
             hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
         else:
@@ -379,7 +377,7 @@ class EscalationModel(mesa.Model):
         exposed, hs = np.asarray(cs.adversary.any(axis=1))[:, None], np.flatnonzero(accident)  # rare
         hit[:, hs] = np.where(exposed, np.maximum(hit[:, hs], 0.5), hit[:, hs])  # only their runs change
         self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
-        host = acts.host.take(choices)  # (A, N) hostility of each actor's act, pooled and per dyad
+        host = did.hostility  # (A, N) hostility of each actor's act, pooled and per dyad
         if reach is None:
             seen = rules.observed_hostility(cs.adversary_share, host)
         else:
@@ -390,7 +388,7 @@ class EscalationModel(mesa.Model):
         self.seen = seen
         if self.dyads is not None and reach is not None:  # per-dyad distrust, hostility, hits
             self.dyads.update(reach, host, strike, d["distrust_learning"], d["mixed_signal_sensitivity"])
-        added = acts.prospect.take(choices).sum(axis=0) + self.window_prospect
+        added = did.prospect + self.window_prospect
         self.prospect = rules.prospect_update(self.prospect, added, d["prospect_decay"])
 
     # ---- outcomes and records -----------------------------------------------------------------

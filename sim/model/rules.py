@@ -13,9 +13,26 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.model import kernels
+
 FloatArray = np.ndarray
 IntArray = np.ndarray
 BoolArray = np.ndarray
+
+
+def _grid(*arrays: FloatArray | float) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """The common shape of ``arrays`` and each as a 2-D view of it (rows, runs), broadcast
+    without copies, for the compiled kernels (which take 2-D arrays)."""
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    rows = (1, 1) if not shape else (int(np.prod(shape[:-1], dtype=np.int64)), shape[-1])
+    return shape, [np.broadcast_to(np.asarray(a, dtype=float), shape).reshape(rows) for a in arrays]
+
+
+def _per_run(value: FloatArray | float, n: int) -> np.ndarray:
+    """``value`` as a float (N,) array for a kernel (a copy only when it is not one already)."""
+    if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
+        return value
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))
 
 
 @dataclass(frozen=True)
@@ -157,21 +174,25 @@ def action_utilities(
     return acts.design @ c
 
 
-def logit_weights(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
-    """Unnormalised quantal-response weights exp(lambda (U_a - max_b U_b)), 0 where not allowed.
+def logit_weights(
+    utilities: FloatArray, allowed: BoolArray, precision: FloatArray, cols: IntArray | None = None
+) -> FloatArray:
+    """Unnormalised quantal-response weights exp(lambda (U_a - max_b U_b)), 0 where not allowed,
+    (K, C) for the runs ``cols`` (default: all N). ``allowed`` (K, N) or (K, 1) (the same in
+    every run); ``precision`` lambda (N,) or a scalar.
 
     Every column needs one allowed action. The max is subtracted for numerical stability.
     """
-    if allowed.shape[1] == 1 and allowed.all():  # the common case: nothing forbidden this step
-        z = precision * utilities
-    elif allowed.shape[1] == 1:  # the same in every run: weigh the allowed rows, 0 = exp(-inf) else
-        rows, z = np.flatnonzero(allowed[:, 0]), np.zeros(utilities.shape)  # (exp is slow on -inf)
-        z[rows] = logit_weights(utilities[rows], allowed[rows], precision)
-        return z
-    else:
-        z = np.where(allowed, precision * utilities, -np.inf)
-    z -= z.max(axis=0, keepdims=True)
-    return np.exp(z, out=z)
+    n = utilities.shape[1]
+    z = kernels.logit_exponents(
+        utilities, allowed, _per_run(precision, n), np.arange(n) if cols is None else cols
+    )
+    live = np.asarray(allowed.any(axis=1))
+    if live.all():
+        return np.exp(z, out=z)
+    z[live] = np.exp(z[live])  # rows allowed in no run weigh exp(-inf) = 0 (exp is slow on -inf)
+    z[~live] = 0.0
+    return z
 
 
 def logit_probabilities(utilities: FloatArray, allowed: BoolArray, precision: FloatArray) -> FloatArray:
@@ -187,29 +208,14 @@ def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
     """Inverse-CDF draw of one index per column from nonnegative ``weights`` (K, N), ``u`` in [0,1).
 
     Returns the first k whose cumulative weight exceeds u * total, so a fixed ``u`` picks a
-    fixed quantile (common random numbers stay aligned across variants). The cumulative sum
-    runs row by row: numpy's cumsum along a short leading axis is many times slower.
+    fixed quantile (common random numbers stay aligned across variants). Compiled
+    (kernels.sample_index): the total and the running sum add the rows in order.
     """
+    # Rounding can, very rarely, step past the last positive weight: the kernel takes that one
+    # instead. Only the last index can be such a stray (any earlier one has a positive weight).
     if weights.shape[1] != u.shape[0]:
         weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
-    threshold = u * weights.sum(axis=0)
-    last = weights.shape[0] - 1
-    acc, below = weights[0].copy(), np.empty(weights.shape[1], dtype=bool)  # acc = 0 + w_0
-    wide = last >= 256  # else counted in bytes: an eighth of the memory traffic of int64
-    count = np.zeros(weights.shape[1], dtype=np.int64 if wide else np.uint8)
-    for k in range(last):
-        if k:
-            acc += weights[k]
-        np.less_equal(acc, threshold, out=below)
-        np.add(count, below if wide else below.view(np.uint8), out=count)
-    idx = count.astype(np.int64)
-    # Rounding can, very rarely, step past the last positive weight: take that one instead. Only
-    # the last index can be such a stray (any earlier idx has acc rising at idx, so weight > 0).
-    stray = (idx == last) & (weights[last] <= 0)
-    if stray.any():
-        positive = weights[:, stray] > 0
-        idx[stray] = positive.shape[0] - 1 - np.argmax(positive[::-1], axis=0)
-    return idx
+    return kernels.sample_index(weights, _per_run(u, u.shape[0]))
 
 
 def choose_actions(
@@ -222,27 +228,34 @@ def choose_actions(
     u_pick: FloatArray,
     erratic: BoolArray | None = None,
     steady: BoolArray | None = None,
+    acting: BoolArray | None = None,
+    status_quo: int = 0,
 ) -> IntArray:
     """One action index per run: the logit choice, or with probability ``inconsistency`` a
     uniformly random allowed action among ``erratic`` ones (K,) (default: all) — a muddled
     policy that sends mixed signals. A chosen action in ``steady`` (K,) (e.g. military acts) is
     never replaced: noise muddles messages, not decisions to use force. ``u_*``: uniforms (N,).
+    Runs where the actor is not ``acting`` (N,) bool (absent, or holding course) get
+    ``status_quo``; the draws are made (and skipped) in every run all the same.
+
+    The logit draw is :func:`sample_index` of :func:`logit_weights` with u_choice; the
+    random pick is :func:`sample_index` of the 0/1 pool with u_pick (kernels.choose).
     """
-    chosen = sample_index(logit_weights(utilities, allowed, precision), u_choice)
-    trembles = u_tremble < inconsistency
-    if steady is not None:
-        trembles &= ~steady[chosen]
-    cols = np.flatnonzero(trembles)
-    if cols.size == 0:
-        return chosen
-    # Only the trembling runs (a few percent) need a random pick.
-    allowed_t = (
-        allowed[:, cols] if allowed.shape[1] == chosen.shape[0] else np.repeat(allowed, cols.size, axis=1)
+    n, k = utilities.shape[1], utilities.shape[0]
+    cols = np.arange(n) if acting is None else np.flatnonzero(acting)
+    return kernels.choose(
+        logit_weights(utilities, allowed, precision, cols),
+        cols,
+        n,
+        status_quo,
+        _per_run(u_choice, n),
+        _per_run(u_tremble, n),
+        _per_run(u_pick, n),
+        _per_run(inconsistency, n),
+        allowed,
+        np.ones(k, dtype=bool) if erratic is None else erratic,
+        np.zeros(k, dtype=bool) if steady is None else steady,
     )
-    pool = allowed_t if erratic is None else allowed_t & erratic[:, None]
-    pool = np.where(pool.any(axis=0), pool, allowed_t)
-    chosen[cols] = sample_index(pool.astype(float), u_pick[cols])
-    return chosen
 
 
 def consent(
@@ -275,6 +288,42 @@ def accident_probability(
 ) -> FloatArray:
     """p_acc = min(1, base * exp(growth * E / E_max)): the threat that leaves something to chance."""
     return np.minimum(1.0, base * np.exp(growth * escalation / e_max))
+
+
+@dataclass(frozen=True)
+class ActOutputs:
+    """What each actor's act does this step, each (A, N): escalation push, pressure put out,
+    strike and hostility; and the talks prospect the acts add, (N,)."""
+
+    pushes: FloatArray
+    pressure: FloatArray
+    strike: FloatArray
+    hostility: FloatArray
+    prospect: FloatArray
+
+
+def act_outputs(
+    acts: ActionAttrs, choices: IntArray, cap_military: FloatArray, cap_economic: FloatArray
+) -> ActOutputs:
+    """From the acts chosen (A, N) and capabilities m, c_econ (A, N), in one pass
+    (kernels.act_outputs):
+
+        push_i = delta_a (m_i if a is military else 1)     pressure_i = pressure_a c_econ,i
+        strike_i = host+_a mil_a max(m_i, 0)                hostility_i = host_a
+        prospect = sum_i prospect_a(i)
+    """
+    pushes, pressure, strike, hostility, prospect = kernels.act_outputs(
+        choices,
+        acts.delta,
+        acts.mil,
+        acts.pressure,
+        acts.hostp,
+        acts.host,
+        acts.prospect,
+        cap_military,
+        cap_economic,
+    )
+    return ActOutputs(pushes, pressure, strike, hostility, prospect)
 
 
 def escalation_update(
@@ -335,8 +384,8 @@ def pressure_update(
     pressure: FloatArray, inflow: FloatArray, floor: FloatArray, decay: FloatArray
 ) -> FloatArray:
     """P_t = max(floor, clip(P - delta (P - floor) + inflow, 0, 1)); all (A, N) or broadcastable."""
-    relaxed = pressure - decay * (pressure - floor)
-    return np.maximum(floor, np.clip(relaxed + inflow, 0.0, 1.0))
+    shape, grid = _grid(pressure, inflow, floor, decay)
+    return kernels.pressure_update(*grid).reshape(shape)
 
 
 def distrust_update(
@@ -351,10 +400,8 @@ def distrust_update(
     Hostility raises distrust, cooperation lowers it in proportion to what is left, and a
     reversal of signals (cooperative then hostile, or back) raises it: mixed signals.
     """
-    rise = np.maximum(seen, 0.0)
-    fall = np.maximum(-seen, 0.0) * distrust
-    mixed = np.maximum(0.0, -seen * seen_before)
-    return np.clip(distrust + learning * (rise - fall) + mixed_sensitivity * mixed, 0.0, 1.0)
+    shape, grid = _grid(distrust, seen, seen_before, learning, mixed_sensitivity)
+    return kernels.distrust_update(*grid).reshape(shape)
 
 
 def prospect_update(prospect: FloatArray, added: FloatArray | float, decay: FloatArray) -> FloatArray:
@@ -393,55 +440,23 @@ def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> Boo
     return reach
 
 
-PAIR_LOOP_MAX = 4
-"""Targeted sums and hits loop over live pairs while there are at most this many per actor;
-past that (big scenarios: many adversary pairs) one vectorised pass per block of runs is faster."""
-
-BLOCK_BYTES = 1 << 24
-"""Largest (A, A, runs) float temporary of the vectorised pass (16 MiB), whatever the runs."""
-
-
-def _run_blocks(n_actors: int, n_runs: int) -> list[slice]:
-    """Column blocks of the runs such that an (A, A, block) float64 array fits BLOCK_BYTES."""
-    width = max(1, BLOCK_BYTES // (8 * n_actors * n_actors))
-    return [slice(a, min(a + width, n_runs)) for a in range(0, n_runs, width)]
-
-
 def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:
-    """h_i = max over j reaching i of strike_j: (A, N). Folded over j in order, as the max over
-    axis 1 of (A, A, N) is, with a plain 0 for a j that reaches i in no run (no (A, A, N) array).
-
-    Pairs that never reach (non-adversaries) are skipped when no strike is -0.0: then
-    max(x, 0.0) is x bit for bit. With many live pairs, the max over axis 1 itself, by blocks of
-    runs (the same numbers: each run's max is taken over j in order either way)."""
-    live = np.asarray(reach.any(axis=2))
-    if live.sum() > PAIR_LOOP_MAX * live.shape[0]:
-        out = np.empty(strike.shape)
-        for b in _run_blocks(*reach.shape[1:]):
-            out[:, b] = np.where(reach[:, :, b], strike[None, :, b], 0.0).max(axis=1)
-        return out
-    out = np.where(reach[:, 0], strike[0], 0.0)  # out: j = 0
-    pairs = np.argwhere(live) if not np.signbit(strike).any() else np.argwhere(np.ones_like(live))
-    for i, j in pairs:
-        if j:
-            np.maximum(out[i], np.where(reach[i, j], strike[j], 0.0) if live[i, j] else 0.0, out=out[i])
-    return out
+    """h_i = max(0, max over j reaching i of strike_j): (A, N); ``reach`` (A, A, N) from
+    :func:`targeted`, ``strike`` (A, N) >= 0. Only the pairs that reach in some run are visited
+    (kernels.targeted_hits); no (A, A, N) float array is made."""
+    pair_i, pair_j = np.nonzero(reach.any(axis=2))
+    return kernels.targeted_hits(reach, np.asarray(strike, dtype=float), pair_i, pair_j)
 
 
 def targeted_sum(weight: FloatArray, reach: BoolArray, value: FloatArray) -> FloatArray:
     """sum over j of weight_ij [j reaches i] value_j: (A, N) (pressure inflow, hostility seen).
-    Summed over j in order from +0, as numpy's sum over axis 1 of (A, A, N) is (same numbers).
-    A pair that reaches in no run adds ±0, which leaves a sum that started at +0 unchanged, so
-    only the live pairs are visited; with many live pairs, numpy's sum itself by blocks of runs."""
-    live = np.asarray(reach.any(axis=2))
-    out = np.zeros(value.shape)
-    if live.sum() > PAIR_LOOP_MAX * live.shape[0]:
-        for b in _run_blocks(*reach.shape[1:]):
-            out[:, b] = (np.where(reach[:, :, b], weight[:, :, None], 0.0) * value[None, :, b]).sum(axis=1)
-        return out
-    for i, j in np.argwhere(live):
-        out[i] += np.where(reach[i, j], weight[i, j], 0.0) * value[j]
-    return out
+    Summed over j in order from +0, as numpy's sum over axis 1 of (A, A, N) is (the same values).
+    A pair that reaches in no run adds ±0, which leaves a sum started at +0 unchanged, so only
+    the pairs that reach in some run are visited (kernels.targeted_sum)."""
+    pair_i, pair_j = np.nonzero(reach.any(axis=2))
+    return kernels.targeted_sum(
+        np.asarray(weight, dtype=float), reach, np.asarray(value, dtype=float), pair_i, pair_j
+    )
 
 
 def spread_alliance_hits(hit: FloatArray, pairs: list[tuple[int, int, FloatArray]]) -> FloatArray:

@@ -1,0 +1,250 @@
+"""Compiled loops behind the busiest rules of :mod:`sim.model.rules`.
+
+Each kernel performs, run by run, the same floating-point operations in the same order as the
+numpy expression of the rule it serves, so the numbers are the same bit for bit
+(tests/model/test_kernels.py checks every kernel against that expression); what changes is
+that the arrays are read once instead of once per operation, with no temporaries. Compiled
+without ``fastmath``: no reassociation and no fused multiply-add, which would change the
+rounding. Exponentials stay in numpy (its SIMD ``exp`` rounds differently from the C library).
+
+Arguments are 2-D float64 arrays (rows: actors, pairs or actions; columns: the runs) unless
+said; a per-run parameter is an (N,) array. Callers broadcast scalars with ``np.broadcast_to``
+(no copy). Compiled code is cached next to this file (numba ``cache=True``), so a process pays
+the compilation once per machine, not once per run.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_compiled = numba.njit(cache=True, nogil=True, fastmath=False)
+
+
+@_compiled
+def _max(a: float, b: float) -> float:
+    """np.maximum(a, b) of two numbers (no NaN here): b when they are equal, as numpy's
+    vectorised loop returns (so a zero keeps the sign numpy gives it)."""
+    return a if a > b else b
+
+
+@_compiled
+def _clip01(x: float) -> float:
+    """np.clip(x, 0, 1): x itself when it equals a bound (so -0.0 stays -0.0, as in numpy)."""
+    return (x if x >= 0.0 else 0.0) if x <= 1.0 else 1.0
+
+
+@_compiled
+def distrust_update(
+    distrust: np.ndarray,
+    seen: np.ndarray,
+    seen_before: np.ndarray,
+    learning: np.ndarray,
+    mixed_sensitivity: np.ndarray,
+) -> np.ndarray:
+    """clip(D + eta (max(x, 0) - max(-x, 0) D) + mu max(0, -x x_prev), 0, 1)."""
+    rows, n = distrust.shape
+    out = np.empty((rows, n))
+    for i in range(rows):
+        for r in range(n):
+            x, d = seen[i, r], distrust[i, r]
+            rise = _max(x, 0.0)
+            fall = _max(-x, 0.0) * d
+            mixed = _max(0.0, -x * seen_before[i, r])
+            out[i, r] = _clip01(d + learning[i, r] * (rise - fall) + mixed_sensitivity[i, r] * mixed)
+    return out
+
+
+@_compiled
+def pressure_update(
+    pressure: np.ndarray, inflow: np.ndarray, floor: np.ndarray, decay: np.ndarray
+) -> np.ndarray:
+    """max(floor, clip(P - delta (P - floor) + inflow, 0, 1))."""
+    rows, n = pressure.shape
+    out = np.empty((rows, n))
+    for i in range(rows):
+        for r in range(n):
+            p, f = pressure[i, r], floor[i, r]
+            out[i, r] = _max(f, _clip01(p - decay[i, r] * (p - f) + inflow[i, r]))
+    return out
+
+
+@_compiled
+def targeted_sum(
+    weight: np.ndarray, reach: np.ndarray, value: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray
+) -> np.ndarray:
+    """out_i = sum over the pairs (i, j), j ascending, of [reach_ij] weight_ij value_j, from +0.
+    ``reach`` (A, A, N) bool; the pairs sorted by i then j."""
+    out = np.zeros(value.shape)
+    for p in range(pair_i.size):
+        i, j = pair_i[p], pair_j[p]
+        w = weight[i, j]
+        for r in range(value.shape[1]):
+            out[i, r] += (w if reach[i, j, r] else 0.0) * value[j, r]
+    return out
+
+
+@_compiled
+def targeted_hits(
+    reach: np.ndarray, strike: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray
+) -> np.ndarray:
+    """out_i = max(0, max over the pairs (i, j) that reach of strike_j)."""
+    out = np.zeros(strike.shape)
+    for p in range(pair_i.size):
+        i, j = pair_i[p], pair_j[p]
+        for r in range(strike.shape[1]):
+            if reach[i, j, r] and strike[j, r] > out[i, r]:
+                out[i, r] = strike[j, r]
+    return out
+
+
+@_compiled
+def sample_index(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """First k whose running sum w_0 + ... + w_k exceeds u (w_0 + ... + w_K-1), per column; past
+    the last positive weight (a rounding stray) the last positive one (K-1 if none). Row by
+    row: the sums add the rows in order, as numpy's sum over axis 0 does."""
+    k_n, n = weights.shape
+    last = k_n - 1
+    threshold = weights[0].copy()
+    for k in range(1, k_n):
+        for r in range(n):
+            threshold[r] += weights[k, r]
+    for r in range(n):
+        threshold[r] *= u[r]
+    acc = weights[0].copy()
+    idx = np.zeros(n, dtype=np.int64)
+    for k in range(last):
+        for r in range(n):
+            if k:
+                acc[r] += weights[k, r]
+            if acc[r] <= threshold[r]:
+                idx[r] += 1
+    for r in range(n):
+        if idx[r] == last and weights[last, r] <= 0.0:
+            for k in range(last, -1, -1):
+                if weights[k, r] > 0.0:
+                    idx[r] = k
+                    break
+    return idx
+
+
+@_compiled
+def logit_exponents(
+    utilities: np.ndarray, allowed: np.ndarray, precision: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """z_a = lambda U_a - max over allowed b of lambda U_b (-inf where not allowed), (K, C) for
+    the runs ``cols`` (C,); ``utilities`` (K, N), ``allowed`` (K, N) or (K, 1) (the same in
+    every run) bool, ``precision`` lambda (N,). The logit weights are exp(z)."""
+    k_n = utilities.shape[0]
+    wide = allowed.shape[1] > 1
+    z = np.empty((k_n, cols.size))
+    top = np.full(cols.size, -np.inf)
+    for k in range(k_n):
+        for c in range(cols.size):
+            r = cols[c]
+            v = precision[r] * utilities[k, r] if allowed[k, r if wide else 0] else -np.inf
+            z[k, c] = v
+            top[c] = max(top[c], v)
+    for k in range(k_n):
+        for c in range(cols.size):
+            z[k, c] -= top[c]
+    return z
+
+
+@_compiled
+def _inverse_cdf(weights: np.ndarray, c: int, u: float) -> int:
+    """The sample_index of column ``c`` of ``weights`` (K, C) (same sums in the same order)."""
+    last = weights.shape[0] - 1
+    total = weights[0, c]
+    for k in range(1, last + 1):
+        total += weights[k, c]
+    threshold = u * total
+    acc, count = weights[0, c], 0
+    for k in range(last):
+        if k:
+            acc += weights[k, c]
+        if acc <= threshold:
+            count += 1
+    if count == last and weights[last, c] <= 0.0:
+        for k in range(last, -1, -1):
+            if weights[k, c] > 0.0:
+                return k
+    return count
+
+
+@_compiled
+def choose(
+    weights: np.ndarray,
+    cols: np.ndarray,
+    n: int,
+    status_quo: int,
+    u_choice: np.ndarray,
+    u_tremble: np.ndarray,
+    u_pick: np.ndarray,
+    inconsistency: np.ndarray,
+    allowed: np.ndarray,
+    erratic: np.ndarray,
+    steady: np.ndarray,
+) -> np.ndarray:
+    """One action per run (N,): in the runs ``cols`` (C,), the logit draw from ``weights``
+    (K, C) with u_choice, replaced, where u_tremble < inconsistency and the act is not
+    ``steady``, by a uniform draw (u_pick) among the allowed ``erratic`` acts (all allowed acts
+    if none is); ``status_quo`` in the other runs. ``allowed`` (K, N) or (K, 1); ``erratic``,
+    ``steady`` (K,) bool; the u's and inconsistency (N,)."""
+    k_n = weights.shape[0]
+    wide = allowed.shape[1] > 1
+    choice = np.full(n, status_quo, dtype=np.int64)
+    pool = np.empty((k_n, 1))
+    for c in range(cols.size):
+        r = cols[c]
+        idx = _inverse_cdf(weights, c, u_choice[r])
+        if u_tremble[r] < inconsistency[r] and not steady[idx]:
+            some = False
+            for k in range(k_n):
+                ok = allowed[k, r if wide else 0]
+                pool[k, 0] = 1.0 if ok and erratic[k] else 0.0
+                some = some or (ok and erratic[k])
+            if not some:
+                for k in range(k_n):
+                    pool[k, 0] = 1.0 if allowed[k, r if wide else 0] else 0.0
+            idx = _inverse_cdf(pool, 0, u_pick[r])
+        choice[r] = idx
+    return choice
+
+
+@_compiled
+def act_outputs(
+    choices: np.ndarray,
+    delta: np.ndarray,
+    mil: np.ndarray,
+    pressure: np.ndarray,
+    hostp: np.ndarray,
+    host: np.ndarray,
+    prospect: np.ndarray,
+    cap_mil: np.ndarray,
+    cap_econ: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What each actor's act puts out this step, from ``choices`` (A, N) and the per-action
+    attributes (K,): escalation push delta (m if military else 1), pressure put out
+    pressure · c_econ, strike host+ · mil · max(m, 0), hostility host, each (A, N); and the
+    talks prospect added, sum over actors of prospect (N,). m, c_econ: capabilities (A, N)."""
+    a_n, n = choices.shape
+    pushes, out, strike, hostility = (
+        np.empty((a_n, n)),
+        np.empty((a_n, n)),
+        np.empty((a_n, n)),
+        np.empty((a_n, n)),
+    )
+    for i in range(a_n):
+        for r in range(n):
+            c = choices[i, r]
+            m, cap = mil[c], cap_mil[i, r]
+            pushes[i, r] = delta[c] * (cap if m > 0 else 1.0)
+            out[i, r] = pressure[c] * cap_econ[i, r]
+            strike[i, r] = hostp[c] * m * _max(cap, 0.0)
+            hostility[i, r] = host[c]
+    added = np.zeros(n)  # the rows added in order to +0, as numpy's sum over axis 0 does
+    for i in range(a_n):
+        for r in range(n):
+            added[r] += prospect[choices[i, r]]
+    return pushes, out, strike, hostility, added
