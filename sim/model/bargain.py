@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.compiled import UniformStream
 from sim.scenario.kinds.bargaining import ACCEPT_AIM, POSITION_FIELDS, BargainSpec
 
@@ -113,15 +114,20 @@ def going_on_cost(m: EscalationModel, i: int) -> np.ndarray:
     """g_i (N,) = w_pain C_i P_i - w_dur A_i P_i - w_wait W_i 1(t < t_wait,i)
     + w_war C_i (1 - T_i) E / E_max: what going on without a deal costs actor i (pain of pressure
     and the risk of war, minus duress and the value of waiting), utility points."""
-    w, e = m.weights, m.effective
-    before_wait = float(m.steps < m.cs.wait_step[i])
-    cost = e["cost_sensitivity"][i]
-    pressure = m.pressure[i]
-    return np.asarray(
-        w.pain * cost * pressure
-        - w.duress * e["pressure_aversion"][i] * pressure
-        - w.wait_out * e["wait_out"][i] * before_wait
-        + w.war_cost * cost * (1.0 - e["risk_tolerance"][i]) * m.escalation / m.cs.e_max
+    w, e, n = m.weights, m.effective, m.n_runs
+    return kernels.going_on_cost(  # one pass, the products in the order written above
+        kernels.per_run(w.pain, n),
+        e["cost_sensitivity"][i],
+        m.pressure[i],
+        kernels.per_run(w.duress, n),
+        e["pressure_aversion"][i],
+        kernels.per_run(w.wait_out, n),
+        e["wait_out"][i],
+        float(m.steps < m.cs.wait_step[i]),
+        kernels.per_run(w.war_cost, n),
+        e["risk_tolerance"][i],
+        m.escalation,
+        float(m.cs.e_max),
     )
 
 

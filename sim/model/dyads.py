@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model import rules
+from sim.model import kernels, rules
 from sim.model.compiled import CompiledScenario
 
 
@@ -109,9 +109,7 @@ class DyadState:
     ) -> None:
         """After this step's choices: ``reach`` (A, A, N) from :func:`rules.targeted`, ``host`` and
         ``strike`` (A, N) per acting actor, ``learning`` eta and ``mixed`` mu (N,)."""
-        r = reach[self.pair_i, self.pair_j]  # (P, N)
-        seen = np.where(r, host[self.pair_j], 0.0)
-        hit = np.where(r, strike[self.pair_j], 0.0)
+        seen, hit = kernels.pair_signals(reach, host, strike, self.pair_i, self.pair_j)  # (P, N) each
         if self.links:
             links = [(dest, np.where(reach[k, js], strike[js], 0.0), w) for dest, k, js, w in self.links]
             hit = rules.spread_dyad_hits(hit, links)

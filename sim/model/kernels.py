@@ -20,12 +20,47 @@ import numpy as np
 
 _compiled = numba.njit(cache=True, nogil=True, fastmath=False)
 
+FloatArray = np.ndarray
+
+
+def grid(*arrays: FloatArray | float) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """The common shape of ``arrays`` and each as a 2-D array for the compiled kernels: (rows,
+    runs), or (1, runs) for a per-run array that the kernels read on every row. The usual call
+    (a state (A, N) first, then (A, N) and (N,) arrays) takes views only; any other broadcast
+    goes through numpy's (no copies either)."""
+    first = arrays[0]
+    if isinstance(first, np.ndarray) and first.ndim == 2 and first.dtype == np.float64:
+        n = first.shape[1]
+        views = [
+            a if a.ndim == 2 else a.reshape(1, n)
+            for a in arrays
+            if isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape in (first.shape, (n,))
+        ]
+        if len(views) == len(arrays):
+            return first.shape, views
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    rows = (1, 1) if not shape else (int(np.prod(shape[:-1], dtype=np.int64)), shape[-1])
+    return shape, [np.broadcast_to(np.asarray(a, dtype=float), shape).reshape(rows) for a in arrays]
+
+
+def per_run(value: FloatArray | float, n: int) -> np.ndarray:
+    """``value`` as a float (N,) array for a kernel (a copy only when it is not one already)."""
+    if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
+        return value
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,))
+
 
 @_compiled
 def _max(a: float, b: float) -> float:
     """np.maximum(a, b) of two numbers (no NaN here): b when they are equal, as numpy's
     vectorised loop returns (so a zero keeps the sign numpy gives it)."""
     return a if a > b else b
+
+
+@_compiled
+def _row(x: np.ndarray, i: int) -> int:
+    """Row i of a (rows, N) array, or its only row when it is (1, N)."""
+    return i if x.shape[0] > 1 else 0
 
 
 @_compiled
@@ -42,16 +77,18 @@ def distrust_update(
     learning: np.ndarray,
     mixed_sensitivity: np.ndarray,
 ) -> np.ndarray:
-    """clip(D + eta (max(x, 0) - max(-x, 0) D) + mu max(0, -x x_prev), 0, 1)."""
+    """clip(D + eta (max(x, 0) - max(-x, 0) D) + mu max(0, -x x_prev), 0, 1); eta and mu (rows,
+    N) or (1, N) (the same on every row)."""
     rows, n = distrust.shape
     out = np.empty((rows, n))
     for i in range(rows):
+        eta, mu = learning[_row(learning, i)], mixed_sensitivity[_row(mixed_sensitivity, i)]
         for r in range(n):
             x, d = seen[i, r], distrust[i, r]
             rise = _max(x, 0.0)
             fall = _max(-x, 0.0) * d
             mixed = _max(0.0, -x * seen_before[i, r])
-            out[i, r] = _clip01(d + learning[i, r] * (rise - fall) + mixed_sensitivity[i, r] * mixed)
+            out[i, r] = _clip01(d + eta[r] * (rise - fall) + mu[r] * mixed)
     return out
 
 
@@ -59,13 +96,14 @@ def distrust_update(
 def pressure_update(
     pressure: np.ndarray, inflow: np.ndarray, floor: np.ndarray, decay: np.ndarray
 ) -> np.ndarray:
-    """max(floor, clip(P - delta (P - floor) + inflow, 0, 1))."""
+    """max(floor, clip(P - delta (P - floor) + inflow, 0, 1)); delta (rows, N) or (1, N)."""
     rows, n = pressure.shape
     out = np.empty((rows, n))
     for i in range(rows):
+        delta = decay[_row(decay, i)]
         for r in range(n):
             p, f = pressure[i, r], floor[i, r]
-            out[i, r] = _max(f, _clip01(p - decay[i, r] * (p - f) + inflow[i, r]))
+            out[i, r] = _max(f, _clip01(p - delta[r] * (p - f) + inflow[i, r]))
     return out
 
 
@@ -195,9 +233,9 @@ def choose(
     wide = allowed.shape[1] > 1
     choice = np.full(n, status_quo, dtype=np.int64)
     pool = np.empty((k_n, 1))
+    drawn = sample_index(weights, u_choice[cols])  # row by row: the sums vectorise
     for c in range(cols.size):
-        r = cols[c]
-        idx = _inverse_cdf(weights, c, u_choice[r])
+        r, idx = cols[c], drawn[c]
         if u_tremble[r] < inconsistency[r] and not steady[idx]:
             some = False
             for k in range(k_n):
@@ -248,3 +286,82 @@ def act_outputs(
         for r in range(n):
             added[r] += prospect[choices[i, r]]
     return pushes, out, strike, hostility, added
+
+
+@_compiled
+def targeted(t_of: np.ndarray, choices: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray) -> np.ndarray:
+    """(A, A, N) bool: reach_ijr = t_of[i, choices[j, r]] on the pairs (i, j), False elsewhere;
+    ``t_of`` (A, K) bool: whether each act targets i."""
+    a_n, n = choices.shape
+    reach = np.zeros((a_n, a_n, n), dtype=np.bool_)
+    for p in range(pair_i.size):
+        i, j = pair_i[p], pair_j[p]
+        for r in range(n):
+            reach[i, j, r] = t_of[i, choices[j, r]]
+    return reach
+
+
+@_compiled
+def pair_signals(
+    reach: np.ndarray, host: np.ndarray, strike: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair p = (i, j), (P, N) each: host_j where j's act reaches i, else 0 (hostility seen),
+    and strike_j where it reaches, else 0 (hit)."""
+    n = host.shape[1]
+    seen, hit = np.empty((pair_i.size, n)), np.empty((pair_i.size, n))
+    for p in range(pair_i.size):
+        i, j = pair_i[p], pair_j[p]
+        for r in range(n):
+            on = reach[i, j, r]
+            seen[p, r] = host[j, r] if on else 0.0
+            hit[p, r] = strike[j, r] if on else 0.0
+    return seen, hit
+
+
+@_compiled
+def going_on_cost(
+    pain: np.ndarray,
+    cost: np.ndarray,
+    pressure: np.ndarray,
+    duress: np.ndarray,
+    aversion: np.ndarray,
+    wait_weight: np.ndarray,
+    wait: np.ndarray,
+    before_wait: float,
+    war_weight: np.ndarray,
+    risk: np.ndarray,
+    escalation: np.ndarray,
+    e_max: float,
+) -> np.ndarray:
+    """g (N,) = w_pain C P - w_dur A P - w_wait W b + w_war C (1 - T) E / E_max, each product
+    taken left to right (bargain.going_on_cost); every array (N,)."""
+    n = cost.shape[0]
+    g = np.empty(n)
+    for r in range(n):
+        c, p = cost[r], pressure[r]
+        g[r] = (
+            pain[r] * c * p
+            - duress[r] * aversion[r] * p
+            - wait_weight[r] * wait[r] * before_wait
+            + war_weight[r] * c * (1.0 - risk[r]) * escalation[r] / e_max
+        )
+    return g
+
+
+@_compiled
+def escalation_histogram(escalation: np.ndarray, bins_per_point: float, n_bins: int) -> np.ndarray:
+    """(n_bins,) counts of the runs in bin min(int(E * bins_per_point), n_bins - 1), E >= 0."""
+    hist = np.zeros(n_bins, dtype=np.int64)
+    for r in range(escalation.size):
+        hist[min(int(escalation[r] * bins_per_point), n_bins - 1)] += 1
+    return hist
+
+
+@_compiled
+def action_counts(choices: np.ndarray, n_actions: int) -> np.ndarray:
+    """(A, n_actions): how many runs each actor took each action in, from ``choices`` (A, N)."""
+    counts = np.zeros((choices.shape[0], n_actions), dtype=np.int64)
+    for i in range(choices.shape[0]):
+        for r in range(choices.shape[1]):
+            counts[i, choices[i, r]] += 1
+    return counts

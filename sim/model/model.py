@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 
 from sim.core.columns import HIST_BINS
-from sim.model import rules
+from sim.model import kernels, rules
 from sim.model.agents import ActorAgent
 from sim.model.bargain import BargainTable
 from sim.model.compiled import CompiledScenario, RedLineSpec, StreamFactory
@@ -418,15 +418,15 @@ class EscalationModel(mesa.Model):
         )
 
     def _record(self, t: int, choices: np.ndarray | None = None) -> None:
-        bins = np.minimum((self.escalation * (HIST_BINS / self.cs.e_max)).astype(np.int64), HIST_BINS - 1)
-        self.escalation_hist[t] = np.bincount(bins, minlength=HIST_BINS)
+        # bin = min(floor(E HIST_BINS / E_max), HIST_BINS - 1)
+        self.escalation_hist[t] = kernels.escalation_histogram(
+            self.escalation, HIST_BINS / self.cs.e_max, HIST_BINS
+        )
         if self.keep:
             self.sample_escalation[t] = self.escalation[: self.keep]
         if choices is None:
             return
-        n_a, n_k = self.cs.n_actors, self.cs.n_actions
-        flat = (np.arange(n_a)[:, None] * n_k + choices).ravel()
-        self.action_counts[t - 1] = np.bincount(flat, minlength=n_a * n_k).reshape(n_a, n_k)
+        self.action_counts[t - 1] = kernels.action_counts(choices, self.cs.n_actions)
         if self.keep:
             self.sample_actions[t - 1] = choices[:, : self.keep]
 

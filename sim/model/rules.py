@@ -20,21 +20,6 @@ IntArray = np.ndarray
 BoolArray = np.ndarray
 
 
-def _grid(*arrays: FloatArray | float) -> tuple[tuple[int, ...], list[np.ndarray]]:
-    """The common shape of ``arrays`` and each as a 2-D view of it (rows, runs), broadcast
-    without copies, for the compiled kernels (which take 2-D arrays)."""
-    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-    rows = (1, 1) if not shape else (int(np.prod(shape[:-1], dtype=np.int64)), shape[-1])
-    return shape, [np.broadcast_to(np.asarray(a, dtype=float), shape).reshape(rows) for a in arrays]
-
-
-def _per_run(value: FloatArray | float, n: int) -> np.ndarray:
-    """``value`` as a float (N,) array for a kernel (a copy only when it is not one already)."""
-    if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
-        return value
-    return np.broadcast_to(np.asarray(value, dtype=float), (n,))
-
-
 @dataclass(frozen=True)
 class ActionAttrs:
     """Per-action attributes, each shape (K,).
@@ -185,7 +170,7 @@ def logit_weights(
     """
     n = utilities.shape[1]
     z = kernels.logit_exponents(
-        utilities, allowed, _per_run(precision, n), np.arange(n) if cols is None else cols
+        utilities, allowed, kernels.per_run(precision, n), np.arange(n) if cols is None else cols
     )
     live = np.asarray(allowed.any(axis=1))
     if live.all():
@@ -215,7 +200,7 @@ def sample_index(weights: FloatArray, u: FloatArray) -> IntArray:
     # instead. Only the last index can be such a stray (any earlier one has a positive weight).
     if weights.shape[1] != u.shape[0]:
         weights = np.broadcast_to(weights, (weights.shape[0], u.shape[0]))
-    return kernels.sample_index(weights, _per_run(u, u.shape[0]))
+    return kernels.sample_index(weights, kernels.per_run(u, u.shape[0]))
 
 
 def choose_actions(
@@ -248,10 +233,10 @@ def choose_actions(
         cols,
         n,
         status_quo,
-        _per_run(u_choice, n),
-        _per_run(u_tremble, n),
-        _per_run(u_pick, n),
-        _per_run(inconsistency, n),
+        kernels.per_run(u_choice, n),
+        kernels.per_run(u_tremble, n),
+        kernels.per_run(u_pick, n),
+        kernels.per_run(inconsistency, n),
         allowed,
         np.ones(k, dtype=bool) if erratic is None else erratic,
         np.zeros(k, dtype=bool) if steady is None else steady,
@@ -384,7 +369,7 @@ def pressure_update(
     pressure: FloatArray, inflow: FloatArray, floor: FloatArray, decay: FloatArray
 ) -> FloatArray:
     """P_t = max(floor, clip(P - delta (P - floor) + inflow, 0, 1)); all (A, N) or broadcastable."""
-    shape, grid = _grid(pressure, inflow, floor, decay)
+    shape, grid = kernels.grid(pressure, inflow, floor, decay)
     return kernels.pressure_update(*grid).reshape(shape)
 
 
@@ -400,7 +385,7 @@ def distrust_update(
     Hostility raises distrust, cooperation lowers it in proportion to what is left, and a
     reversal of signals (cooperative then hostile, or back) raises it: mixed signals.
     """
-    shape, grid = _grid(distrust, seen, seen_before, learning, mixed_sensitivity)
+    shape, grid = kernels.grid(distrust, seen, seen_before, learning, mixed_sensitivity)
     return kernels.distrust_update(*grid).reshape(shape)
 
 
@@ -433,11 +418,8 @@ def hits_taken(adversary_sides: BoolArray, side_of: IntArray, strike: FloatArray
 def targeted(adversary: BoolArray, targets: BoolArray, choices: IntArray) -> BoolArray:
     """(A_i, A_j, N) bool: j's act this step reaches i (i counts j as adversary and i is among the
     act's targets). ``adversary`` (A, A), ``targets`` (K, A) per action, ``choices`` (A, N)."""
-    reach = np.zeros((adversary.shape[0], *choices.shape), dtype=bool)
-    t_of = np.ascontiguousarray(targets.T)  # (A_i, K): whether each act targets i
-    for i, j in zip(*np.nonzero(adversary), strict=True):  # only adversary pairs: 5x faster
-        np.take(t_of[i], choices[j], out=reach[i, j])
-    return reach
+    pair_i, pair_j = np.nonzero(adversary)  # only adversary pairs can reach
+    return kernels.targeted(np.ascontiguousarray(targets.T), choices, pair_i, pair_j)
 
 
 def targeted_hits(reach: BoolArray, strike: FloatArray) -> FloatArray:

@@ -102,6 +102,8 @@ def test_distrust_and_pressure_updates_equal_the_plain_expressions(rows: int, n:
         rules.distrust_update(d[0], x[0], x0[0], 0.3, 0.1), plain_distrust(d[0], x[0], x0[0], 0.3, 0.1)
     )
     assert same_bits(rules.pressure_update(d, inflow, 0.25, 0.5), plain_pressure(d, inflow, 0.25, 0.5))
+    column = floor[:, :1]  # a floor the same in every run: (A, 1)
+    assert same_bits(rules.pressure_update(d, inflow, column, eta), plain_pressure(d, inflow, column, eta))
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -218,3 +220,50 @@ def test_act_outputs_equal_the_plain_gathers(n_a: int, n_k: int, n: int, seed: i
     assert same_bits(got.strike, acts.hostp.take(choices) * military * np.maximum(cap_mil, 0.0))
     assert same_bits(got.hostility, acts.host.take(choices))
     assert same_bits(got.prospect, acts.prospect.take(choices).sum(axis=0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 8), st.integers(1, 200), st.integers(0, 2**32 - 1))
+def test_pair_signals_equal_the_plain_gathers(n_a: int, n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    reach = rng.random((n_a, n_a, n)) < 0.4
+    host, strike = signed_values(rng, (n_a, n)), signed_values(rng, (n_a, n), 0.0)
+    pair_i, pair_j = np.nonzero(rng.random((n_a, n_a)) < 0.5)
+    seen, hit = kernels.pair_signals(reach, host, strike, pair_i, pair_j)
+    r = reach[pair_i, pair_j]
+    assert same_bits(seen, np.where(r, host[pair_j], 0.0).reshape(seen.shape))
+    assert same_bits(hit, np.where(r, strike[pair_j], 0.0).reshape(hit.shape))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 300), st.integers(0, 2**32 - 1), st.booleans())
+def test_going_on_cost_equals_the_plain_expression(n: int, seed: int, before: bool) -> None:
+    rng = np.random.default_rng(seed)
+    w = rng.random((4, n)) * 3
+    cost, pressure, aversion, wait, risk = rng.random((5, n))
+    escalation, e_max = rng.random(n) * 70, 70.0
+    b = float(before)
+    plain = (
+        w[0] * cost * pressure
+        - w[1] * aversion * pressure
+        - w[2] * wait * b
+        + w[3] * cost * (1.0 - risk) * escalation / e_max
+    )
+    got = kernels.going_on_cost(
+        w[0], cost, pressure, w[1], aversion, w[2], wait, b, w[3], risk, escalation, e_max
+    )
+    assert same_bits(got, plain)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 14), st.integers(1, 300), st.integers(0, 2**32 - 1))
+def test_step_tallies_equal_bincount(n_a: int, n_k: int, n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    e_max, bins = 70.0, 7
+    escalation = np.where(rng.random(n) < 0.1, e_max, rng.random(n) * e_max)  # the top: last bin
+    plain = np.bincount(np.minimum((escalation * (bins / e_max)).astype(np.int64), bins - 1), minlength=bins)
+    assert same_bits(kernels.escalation_histogram(escalation, bins / e_max, bins), plain)
+    choices = rng.integers(0, n_k, (n_a, n))
+    flat = (np.arange(n_a)[:, None] * n_k + choices).ravel()
+    plain_counts = np.bincount(flat, minlength=n_a * n_k).reshape(n_a, n_k)
+    assert same_bits(kernels.action_counts(choices, n_k), plain_counts)
