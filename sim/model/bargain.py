@@ -191,31 +191,32 @@ class BargainTable:
 
     # ---- per-actor values (on a subset ``cols`` of the runs: offers are rare) ---------------------
 
-    def going_on(self, m: EscalationModel, i: int, cols: np.ndarray) -> np.ndarray:
-        """g_i: the net cost to actor i of going on without a deal, utility points, in runs ``cols``
-        (computed once per step for each actor that needs it, read many times)."""
+    def going_on_all(self, m: EscalationModel, i: int) -> np.ndarray:
+        """g_i (N,): the net cost to actor i of going on without a deal, utility points, in every
+        run (computed once per step for each actor that needs it, read many times)."""
         if self._going_on_step != m.steps:
             self._going_on.clear()
             self._going_on_step = m.steps
         if i not in self._going_on:
             self._going_on[i] = going_on_cost(m, i)
-        return self._going_on[i][cols]
+        return self._going_on[i]
+
+    def going_on(self, m: EscalationModel, i: int, cols: np.ndarray) -> np.ndarray:
+        """g_i in runs ``cols``."""
+        return self.going_on_all(m, i)[cols]
 
     def utility(self, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """U_i(x) of terms ``x`` (I, len(cols)) in runs ``cols``, with the saliences normalised
-        once per run (terms_utility, without its sums)."""
-        p = self.pos
-        value = (self.share[i][:, cols] * (1.0 - np.abs(x - p.ideal[i][:, cols]))).sum(axis=0)
-        return np.asarray(value + self.indifferent[i, cols])
+        once per run: sum_k share_ik (1 - |x_k - ideal_ik|) + indifferent_i (terms_utility
+        without its sums; kernels.terms_value)."""
+        return kernels.terms_value(self.share[i], self.pos.ideal[i], x, cols, self.indifferent[i])
 
     def margin(self, m: EscalationModel, i: int, utility: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """M_i(x): how much better terms worth ``utility`` = U_i(x) (len(cols),) are for actor i
-        than going on."""
-        return acceptance_margin(
-            utility,
-            self.reservation_utility[i, cols],
-            self.constants["deal_weight"][cols],
-            self.going_on(m, i, cols),
+        than going on (acceptance_margin in runs ``cols``; kernels.acceptance_margin)."""
+        weight = self.constants["deal_weight"]
+        return kernels.acceptance_margin(
+            utility, self.reservation_utility[i], weight, self.going_on_all(m, i), cols
         )
 
     # ---- the step -------------------------------------------------------------------------------

@@ -365,3 +365,47 @@ def action_counts(choices: np.ndarray, n_actions: int) -> np.ndarray:
         for r in range(choices.shape[1]):
             counts[i, choices[i, r]] += 1
     return counts
+
+
+@_compiled
+def terms_value(
+    share: np.ndarray, ideal: np.ndarray, x: np.ndarray, cols: np.ndarray, indifferent: np.ndarray
+) -> np.ndarray:
+    """U(x) (C,) = sum_k share_k (1 - |x_k - ideal_k|) + indifferent, in the runs ``cols`` (C,):
+    ``share``, ``ideal`` (I, N), ``x`` (I, C), ``indifferent`` (N,); summed over k from +0."""
+    value = np.zeros(cols.size)
+    for k in range(x.shape[0]):
+        for c in range(cols.size):
+            r = cols[c]
+            value[c] += share[k, r] * (1.0 - abs(x[k, c] - ideal[k, r]))
+    for c in range(cols.size):
+        value[c] += indifferent[cols[c]]
+    return value
+
+
+@_compiled
+def acceptance_margin(
+    utility: np.ndarray, reservation: np.ndarray, weight: np.ndarray, going_on: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """M (C,) = w (U - U(r)) + g in the runs ``cols``: ``utility`` (C,), the rest (N,)."""
+    margin = np.empty(cols.size)
+    for c in range(cols.size):
+        r = cols[c]
+        margin[c] = weight[r] * (utility[c] - reservation[r]) + going_on[r]
+    return margin
+
+
+@_compiled
+def consent_exponent(
+    utilities: np.ndarray, action: np.ndarray, status_quo: int, precision: np.ndarray, base: np.ndarray
+) -> np.ndarray:
+    """clip(lambda ((U_a - base_a) - (U_q - base_q)), -60, 60) (N,) for the action a of each run;
+    ``utilities`` (K, N), ``action`` (N,) local indices, ``precision`` (N,)."""
+    n = action.size
+    z = np.empty(n)
+    for r in range(n):
+        a = action[r]
+        diff = utilities[a, r] - base[a] - (utilities[status_quo, r] - base[status_quo])
+        v = precision[r] * diff
+        z[r] = (v if v >= -60.0 else -60.0) if v <= 60.0 else 60.0
+    return z

@@ -252,9 +252,9 @@ def consent(
     and state. The base utilities (an actor's own cost of acting) are left out: the holder judges
     what the action does, not what it would cost the holder to take it.
     """
-    cols = np.arange(utilities.shape[1])
-    diff = utilities[action, cols] - base[action] - (utilities[status_quo, cols] - base[status_quo])
-    return 1.0 / (1.0 + np.exp(-np.clip(precision * diff, -60.0, 60.0)))
+    n = utilities.shape[1]
+    z = kernels.consent_exponent(utilities, action, status_quo, kernels.per_run(precision, n), base)
+    return 1.0 / (1.0 + np.exp(-z))  # z = clip(lambda diff, -60, 60) (kernels.consent_exponent)
 
 
 def gate(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model import kernels, rules
+from sim.model import bargain, kernels, rules
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -267,3 +267,38 @@ def test_step_tallies_equal_bincount(n_a: int, n_k: int, n: int, seed: int) -> N
     flat = (np.arange(n_a)[:, None] * n_k + choices).ravel()
     plain_counts = np.bincount(flat, minlength=n_a * n_k).reshape(n_a, n_k)
     assert same_bits(kernels.action_counts(choices, n_k), plain_counts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 200), st.integers(0, 2**32 - 1))
+def test_bargaining_values_equal_the_plain_expressions(n_i: int, n: int, seed: int) -> None:
+    """BargainTable.utility and .margin: the terms' value and the acceptance margin on a subset
+    of the runs, against their numpy forms."""
+    rng = np.random.default_rng(seed)
+    share, ideal = rng.random((n_i, n)), rng.random((n_i, n))
+    indifferent = rng.choice([0.0, 0.5], size=n)
+    cols = np.flatnonzero(rng.random(n) < 0.5)
+    x = rng.random((n_i, 2 * cols.size))[:, ::2]  # a strided view, as a subset of terms can be
+    plain = (share[:, cols] * (1.0 - np.abs(x - ideal[:, cols]))).sum(axis=0) + indifferent[cols]
+    assert same_bits(kernels.terms_value(share, ideal, x, cols, indifferent), plain)
+    utility, reservation, weight, going_on = (
+        rng.random(cols.size),
+        rng.random(n),
+        rng.random(n),
+        rng.normal(size=n),
+    )
+    plain_margin = bargain.acceptance_margin(utility, reservation[cols], weight[cols], going_on[cols])
+    assert same_bits(kernels.acceptance_margin(utility, reservation, weight, going_on, cols), plain_margin)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 10), st.integers(1, 200), st.integers(0, 2**32 - 1))
+def test_consent_equals_the_plain_expression(n_k: int, n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    utilities, base = rng.normal(size=(n_k, n)) * 20, rng.normal(size=n_k)
+    action, sq = rng.integers(0, n_k, n), int(rng.integers(n_k))
+    precision = rng.random(n) * 10
+    cols = np.arange(n)
+    diff = utilities[action, cols] - base[action] - (utilities[sq, cols] - base[sq])
+    plain = 1.0 / (1.0 + np.exp(-np.clip(precision * diff, -60.0, 60.0)))
+    assert same_bits(rules.consent(utilities, action, sq, precision, base), plain)
