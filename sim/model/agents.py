@@ -88,7 +88,7 @@ class ActorAgent(mesa.Agent):
             self.utilities[aim.rows] += rules.aimed_correction(aim.acts, self._sens, inputs, aimed)
         allowed = self.may_take[:, None] & ~forbid
         allowed[self.status_quo] = True  # the status quo is always possible
-        local_choice = rules.choose_actions(
+        self.choice = rules.choose_actions(
             self.utilities,
             allowed,
             m.dynamics["logit_precision"],
@@ -100,8 +100,8 @@ class ActorAgent(mesa.Agent):
             steady=self.steady,
             acting=m.present[i] & m.reconsiders[i],  # absent, or holding course: the status quo
             status_quo=self.status_quo,
+            labels=self.scored,  # the global index of each scored action
         )
-        self.choice = self.scored[local_choice]
 
     def consent(self, action: np.ndarray, stakes: float = 1.0) -> np.ndarray:
         """This actor's consent (N,) to global ``action`` (N,) taken by someone it gates; ``stakes``

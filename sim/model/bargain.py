@@ -325,7 +325,7 @@ class BargainTable:
         """Offers made this step go on the table (replacing the proposer's earlier offer to the
         same addressee and answering the addressee's offer to the proposer: a counter-offer)."""
         self.arrived[:] = False
-        slot = self.spec.offer_slot[choices]  # (A, N): the offer each actor makes, -1: none
+        slot = self.spec.offer_slot.take(choices)  # (A, N): the offer each actor makes, -1: none
         offering = np.flatnonzero((slot >= 0).any(axis=0) & ~self.deal_on)
         if not offering.size:
             return

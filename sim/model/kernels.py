@@ -223,15 +223,17 @@ def choose(
     allowed: np.ndarray,
     erratic: np.ndarray,
     steady: np.ndarray,
+    labels: np.ndarray,
 ) -> np.ndarray:
-    """One action per run (N,): in the runs ``cols`` (C,), the logit draw from ``weights``
+    """One action per run (N,), as ``labels[k]`` (K,) of the row k chosen (e.g. the actor's
+    scored actions): in the runs ``cols`` (C,), the logit draw from ``weights``
     (K, C) with u_choice, replaced, where u_tremble < inconsistency and the act is not
     ``steady``, by a uniform draw (u_pick) among the allowed ``erratic`` acts (all allowed acts
     if none is); ``status_quo`` in the other runs. ``allowed`` (K, N) or (K, 1); ``erratic``,
     ``steady`` (K,) bool; the u's and inconsistency (N,)."""
     k_n = weights.shape[0]
     wide = allowed.shape[1] > 1
-    choice = np.full(n, status_quo, dtype=np.int64)
+    choice = np.full(n, labels[status_quo], dtype=np.int64)
     pool = np.empty((k_n, 1))
     drawn = sample_index(weights, u_choice[cols])  # row by row: the sums vectorise
     for c in range(cols.size):
@@ -246,7 +248,7 @@ def choose(
                 for k in range(k_n):
                     pool[k, 0] = 1.0 if allowed[k, r if wide else 0] else 0.0
             idx = _inverse_cdf(pool, 0, u_pick[r])
-        choice[r] = idx
+        choice[r] = labels[idx]
     return choice
 
 

@@ -311,7 +311,8 @@ class EscalationModel(mesa.Model):
             if hold.any():  # only the rows a red line touches change (usually one or two acts)
                 if rows.size:
                     bonus = step.bonus[rl.owner] = _per_run(step.bonus[rl.owner], self.n_runs)
-                    bonus[rows] += utility[:, None] * hold
+                    for row, u in zip(rows, utility, strict=True):  # in place: rows are few
+                        bonus[row] += u * hold
                 if forbidden.size:
                     forbid = step.forbid[rl.owner] = _per_run(step.forbid[rl.owner], self.n_runs)
                     forbid[forbidden] |= hold

@@ -215,13 +215,15 @@ def choose_actions(
     steady: BoolArray | None = None,
     acting: BoolArray | None = None,
     status_quo: int = 0,
+    labels: IntArray | None = None,
 ) -> IntArray:
     """One action index per run: the logit choice, or with probability ``inconsistency`` a
     uniformly random allowed action among ``erratic`` ones (K,) (default: all) — a muddled
     policy that sends mixed signals. A chosen action in ``steady`` (K,) (e.g. military acts) is
     never replaced: noise muddles messages, not decisions to use force. ``u_*``: uniforms (N,).
     Runs where the actor is not ``acting`` (N,) bool (absent, or holding course) get
-    ``status_quo``; the draws are made (and skipped) in every run all the same.
+    ``status_quo``; the draws are made (and skipped) in every run all the same. Returns row
+    indices, or ``labels`` (K,) of them (e.g. the global indices of an actor's actions).
 
     The logit draw is :func:`sample_index` of :func:`logit_weights` with u_choice; the
     random pick is :func:`sample_index` of the 0/1 pool with u_pick (kernels.choose).
@@ -240,6 +242,7 @@ def choose_actions(
         allowed,
         np.ones(k, dtype=bool) if erratic is None else erratic,
         np.zeros(k, dtype=bool) if steady is None else steady,
+        np.arange(k) if labels is None else labels,
     )
 
 

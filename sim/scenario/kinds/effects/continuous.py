@@ -39,7 +39,11 @@ class Utility(EffectKind):
 
     def apply(self, step: StepEffects, total: Any, weight: np.ndarray | float, mask: Any) -> None:
         for i in np.flatnonzero(total.any(axis=1)):
-            step.bonus[i] = step.bonus[i] + total[i, step.scored[i]][:, None] * weight
+            added = total[i, step.scored[i]][:, None] * weight
+            if step.bonus[i].shape == added.shape:  # this step's own array: add in place
+                step.bonus[i] += added
+            else:
+                step.bonus[i] = step.bonus[i] + added
 
     def describe(self, value: Any) -> str:
         return f"utility {'|'.join(value.actions)} {value.delta:+g}"
