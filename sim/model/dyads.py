@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model import kernels, rules
+from sim.model import kernels, rules, updates
 from sim.model.compiled import CompiledScenario
 
 
@@ -107,14 +107,14 @@ class DyadState:
     def update(
         self, reach: np.ndarray, host: np.ndarray, strike: np.ndarray, learning: np.ndarray, mixed: np.ndarray
     ) -> None:
-        """After this step's choices: ``reach`` (A, A, N) from :func:`rules.targeted`, ``host`` and
+        """After this step's choices: ``reach`` (A, A, N) from :func:`updates.targeted`, ``host`` and
         ``strike`` (A, N) per acting actor, ``learning`` eta and ``mixed`` mu (N,)."""
         seen, hit = kernels.pair_signals(reach, host, strike, self.pair_i, self.pair_j)  # (P, N) each
         if self.links:
             links = [(dest, np.where(reach[k, js], strike[js], 0.0), w) for dest, k, js, w in self.links]
-            hit = rules.spread_dyad_hits(hit, links)
+            hit = updates.spread_dyad_hits(hit, links)
         self.hit = hit
-        self.distrust = rules.distrust_update(self.distrust, seen, self.seen, learning, mixed)
+        self.distrust = updates.distrust_update(self.distrust, seen, self.seen, learning, mixed)
         self.seen = seen
 
     def view(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

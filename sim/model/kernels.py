@@ -1,11 +1,12 @@
-"""Compiled loops behind the busiest rules of :mod:`sim.model.rules`.
+"""Compiled loops behind the busiest rules of :mod:`sim.model.rules` and :mod:`sim.model.updates`.
 
 Each kernel performs, run by run, the same floating-point operations in the same order as the
 numpy expression of the rule it serves, so the numbers are the same bit for bit
 (tests/model/test_kernels.py checks every kernel against that expression); what changes is
 that the arrays are read once instead of once per operation, with no temporaries. Compiled
 without ``fastmath``: no reassociation and no fused multiply-add, which would change the
-rounding. Exponentials stay in numpy (its SIMD ``exp`` rounds differently from the C library).
+rounding. Exponentials and tanh stay in numpy (its SIMD versions round differently from the C
+library's), and so do matrix products (BLAS uses fused multiply-adds).
 
 Arguments are 2-D float64 arrays (rows: actors, pairs or actions; columns: the runs) unless
 said; a per-run parameter is an (N,) array. Callers broadcast scalars with ``np.broadcast_to``

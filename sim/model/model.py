@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 
 from sim.core.columns import HIST_BINS
-from sim.model import kernels, rules
+from sim.model import kernels, rules, updates
 from sim.model.agents import ActorAgent
 from sim.model.bargain import BargainTable
 from sim.model.compiled import CompiledScenario, RedLineSpec, StreamFactory
@@ -238,7 +238,7 @@ class EscalationModel(mesa.Model):
         triggered = (self.hit > 0) | self.fired_now | self.state_changed
         if self.bargain is not None:  # an offer arrived: its addressee answers at once
             triggered = triggered | self.bargain.arrived
-        self.reconsiders = rules.deliberates(u, self.dynamics["reconsider_rate"], triggered)
+        self.reconsiders = updates.deliberates(u, self.dynamics["reconsider_rate"], triggered)
 
     def _fire_events(self, t: int) -> None:
         """One-shot effects of events starting at t (events dated at step 0 fire at step 1)."""
@@ -254,7 +254,7 @@ class EscalationModel(mesa.Model):
                 continue
             ev.one_shot.fire(self, now)
             self.fired_now |= now
-            self.escalation = rules.threshold_cap(self.escalation, self.cs.threshold_at, self.unlocked)
+            self.escalation = updates.threshold_cap(self.escalation, self.cs.threshold_at, self.unlocked)
 
     def _window(self, e_i: int, t: int) -> np.ndarray:
         """(N,) bool: event ``e_i``'s window holds at step t in the runs where it happens."""
@@ -283,7 +283,7 @@ class EscalationModel(mesa.Model):
         )
         if not limited.any():  # nothing has limited anyone yet (limits only grow): all present
             return
-        self.present = rules.presence(
+        self.present = updates.presence(
             t,
             p["enter_step"],
             p["leave_step"],
@@ -347,50 +347,50 @@ class EscalationModel(mesa.Model):
 
     def _update_world(self, choices: np.ndarray) -> None:
         cs, acts, d = self.cs, self.cs.acts, self.dynamics
-        did = rules.act_outputs(acts, choices, self.capabilities["military"], self.capabilities["economic"])
-        p_acc = rules.accident_probability(
+        did = updates.act_outputs(acts, choices, self.capabilities["military"], self.capabilities["economic"])
+        p_acc = updates.accident_probability(
             self.escalation, d["accident_base"], d["accident_growth"], cs.e_max
         )
         accident = self.world.random(self.n_runs) < p_acc
         shock = accident * d["accident_severity"]
         self.unlocked |= cs.threshold_acts[:, choices].any(axis=1)
-        self.escalation = rules.escalation_update(
+        self.escalation = updates.escalation_update(
             self.escalation, did.pushes, d["relaxation"], shock, cs.e_max
         )
-        self.escalation = rules.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
+        self.escalation = updates.threshold_cap(self.escalation, cs.threshold_at, self.unlocked)
         self.peak = np.maximum(self.peak, self.escalation)
         if self.track_state is not None:  # separate tracks: never added to the main index
             self.track_state.update(choices, d["relaxation"])
             self.tracks = self.track_state.index
-        reach = None if cs.targets is None else rules.targeted(cs.adversary, cs.targets, choices)
+        reach = None if cs.targets is None else updates.targeted(cs.adversary, cs.targets, choices)
         if reach is None:
             inflow = cs.adversary.astype(float) @ did.pressure
         else:
-            inflow = rules.targeted_sum(np.ones(cs.adversary.shape), reach, did.pressure)
+            inflow = updates.targeted_sum(np.ones(cs.adversary.shape), reach, did.pressure)
         for receiver, giver, weight in self.pressure_links:  # a patron squeezes its client
             inflow[receiver] += weight * did.pressure[giver]
-        self.pressure = rules.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
+        self.pressure = updates.pressure_update(self.pressure, inflow, self.floor, d["pressure_decay"])
         strike = did.strike
         if reach is None:
-            hit = rules.hits_taken(cs.adversary_sides, cs.side_of, strike)
+            hit = updates.hits_taken(cs.adversary_sides, cs.side_of, strike)
         else:
-            hit = rules.targeted_hits(reach, strike)
+            hit = updates.targeted_hits(reach, strike)
         exposed, hs = np.asarray(cs.adversary.any(axis=1))[:, None], np.flatnonzero(accident)  # rare
         hit[:, hs] = np.where(exposed, np.maximum(hit[:, hs], 0.5), hit[:, hs])  # only their runs change
-        self.hit = rules.spread_alliance_hits(hit, self.alliance_pairs)
+        self.hit = updates.spread_alliance_hits(hit, self.alliance_pairs)
         host = did.hostility  # (A, N) hostility of each actor's act, pooled and per dyad
         if reach is None:
-            seen = rules.observed_hostility(cs.adversary_share, host)
+            seen = updates.observed_hostility(cs.adversary_share, host)
         else:
-            seen = rules.targeted_sum(cs.adversary_share, reach, host)
-        self.distrust = rules.distrust_update(
+            seen = updates.targeted_sum(cs.adversary_share, reach, host)
+        self.distrust = updates.distrust_update(
             self.distrust, seen, self.seen, d["distrust_learning"], d["mixed_signal_sensitivity"]
         )
         self.seen = seen
         if self.dyads is not None and reach is not None:  # per-dyad distrust, hostility, hits
             self.dyads.update(reach, host, strike, d["distrust_learning"], d["mixed_signal_sensitivity"])
         added = did.prospect + self.window_prospect
-        self.prospect = rules.prospect_update(self.prospect, added, d["prospect_decay"])
+        self.prospect = updates.prospect_update(self.prospect, added, d["prospect_decay"])
 
     # ---- outcomes and records -----------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core import columns as col
-from sim.model import rules
+from sim.model import updates
 from sim.scenario.schema import Scenario
 
 
@@ -75,11 +75,11 @@ class TrackState:
         spec = self.spec
         pushes = np.moveaxis(spec.delta[:, choices], 1, 0)  # (A, J, N): each actor's push on each track
         # the main index's update equation, without accidents (shock 0), with each track's max
-        index = rules.escalation_update(self.index, pushes, relaxation, 0.0, spec.top)
+        index = updates.escalation_update(self.index, pushes, relaxation, 0.0, spec.top)
         for j, (at, acts) in enumerate(zip(spec.rung_at, spec.rung_acts, strict=True)):
             if at.size:
                 self.unlocked[j] |= acts[:, choices].any(axis=1)
-                index[j] = rules.threshold_cap(index[j], at, self.unlocked[j])
+                index[j] = updates.threshold_cap(index[j], at, self.unlocked[j])
         self.index = index
         self.peak = np.maximum(self.peak, index)
 

@@ -16,7 +16,7 @@ from hypothesis.extra.numpy import arrays
 
 from sim.engine.runner import prepare, run_batch, run_chunk, run_scenario
 from sim.engine.seeds import stream_factory
-from sim.model import rules
+from sim.model import rules, updates
 from sim.model.dyads import DyadState, dyad_pairs
 from sim.model.model import EscalationModel
 from sim.scenario.loader import load_scenario
@@ -101,7 +101,7 @@ def test_spread_dyad_hits_known_values() -> None:
         (np.array([0, 2]), np.array([[1.0], [0.2]]), np.array([0.5])),
         (np.array([1]), np.array([[0.9]]), np.array([1.0])),
     ]
-    np.testing.assert_allclose(rules.spread_dyad_hits(hit, links)[:, 0], [0.5, 0.9, 0.4])
+    np.testing.assert_allclose(updates.spread_dyad_hits(hit, links)[:, 0], [0.5, 0.9, 0.4])
     assert hit[0, 0] == 0.0  # the input is left as it was
 
 
@@ -184,7 +184,7 @@ def test_dyad_distrust_stays_in_unit_interval(
 ) -> None:
     d, before = d0, np.zeros_like(d0)
     for x in seen:
-        d = rules.distrust_update(d, x, before, eta, mu)
+        d = updates.distrust_update(d, x, before, eta, mu)
         before = x
         assert ((d >= 0.0) & (d <= 1.0)).all()
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model import bargain, kernels, rules
+from sim.model import bargain, kernels, rules, updates
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -95,15 +95,15 @@ def test_distrust_and_pressure_updates_equal_the_plain_expressions(rows: int, n:
         signed_values(rng, (rows, n)),
     )
     eta, mu = rng.random(n), rng.random(n)
-    assert same_bits(rules.distrust_update(d, x, x0, eta, mu), plain_distrust(d, x, x0, eta, mu))
-    assert same_bits(rules.pressure_update(d, inflow, floor, eta), plain_pressure(d, inflow, floor, eta))
+    assert same_bits(updates.distrust_update(d, x, x0, eta, mu), plain_distrust(d, x, x0, eta, mu))
+    assert same_bits(updates.pressure_update(d, inflow, floor, eta), plain_pressure(d, inflow, floor, eta))
     # Scalars and single rows broadcast as numpy would.
     assert same_bits(
-        rules.distrust_update(d[0], x[0], x0[0], 0.3, 0.1), plain_distrust(d[0], x[0], x0[0], 0.3, 0.1)
+        updates.distrust_update(d[0], x[0], x0[0], 0.3, 0.1), plain_distrust(d[0], x[0], x0[0], 0.3, 0.1)
     )
-    assert same_bits(rules.pressure_update(d, inflow, 0.25, 0.5), plain_pressure(d, inflow, 0.25, 0.5))
+    assert same_bits(updates.pressure_update(d, inflow, 0.25, 0.5), plain_pressure(d, inflow, 0.25, 0.5))
     column = floor[:, :1]  # a floor the same in every run: (A, 1)
-    assert same_bits(rules.pressure_update(d, inflow, column, eta), plain_pressure(d, inflow, column, eta))
+    assert same_bits(updates.pressure_update(d, inflow, column, eta), plain_pressure(d, inflow, column, eta))
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -114,18 +114,18 @@ def test_targeted_rules_equal_plain_expressions(seed: int) -> None:
     targets = rng.random((n_k, n_a)) < 0.5
     choices = rng.integers(0, n_k, (n_a, n))
     for adv in (adversary, np.ones((n_a, n_a), dtype=bool)):  # few live pairs, and every pair
-        reach = rules.targeted(adv, targets, choices)
+        reach = updates.targeted(adv, targets, choices)
         assert same_bits(reach, plain_reach(adv, targets, choices))
         value = rng.choice([0.0, -0.0, 0.5, -0.5, 1.0, -1e-300], size=(n_a, n))
         weight = rng.choice([0.0, 1 / 3, 0.5, 1.0], size=(n_a, n_a))
         plain_sum = (np.where(reach, weight[:, :, None], 0.0) * value[None, :, :]).sum(axis=1)
-        assert same_bits(rules.targeted_sum(weight, reach, value), plain_sum)
+        assert same_bits(updates.targeted_sum(weight, reach, value), plain_sum)
         strike = rng.choice([0.0, 0.25, 1.0], size=(n_a, n))
         plain_hits = np.where(reach, strike[None, :, :], 0.0).max(axis=1)
-        assert same_bits(rules.targeted_hits(reach, strike), plain_hits)
+        assert same_bits(updates.targeted_hits(reach, strike), plain_hits)
         # A strike of -0.0 may come back as +0.0 (documented): the same values.
         signed = np.where(strike == 0.0, -0.0, strike)
-        np.testing.assert_array_equal(rules.targeted_hits(reach, signed), plain_hits)
+        np.testing.assert_array_equal(updates.targeted_hits(reach, signed), plain_hits)
 
 
 @settings(max_examples=80, deadline=None)
@@ -213,7 +213,7 @@ def test_act_outputs_equal_the_plain_gathers(n_a: int, n_k: int, n: int, seed: i
     )
     choices = rng.integers(0, n_k, (n_a, n))
     cap_mil, cap_econ = signed_values(rng, (n_a, n)) * 2, signed_values(rng, (n_a, n), 0.0)
-    got = rules.act_outputs(acts, choices, cap_mil, cap_econ)
+    got = updates.act_outputs(acts, choices, cap_mil, cap_econ)
     military = acts.mil.take(choices)
     assert same_bits(got.pushes, acts.delta.take(choices) * np.where(military > 0, cap_mil, 1.0))
     assert same_bits(got.pressure, acts.pressure.take(choices) * cap_econ)

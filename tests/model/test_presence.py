@@ -9,7 +9,7 @@ import pytest
 
 from sim.core.errors import SimUserError
 from sim.engine.runner import run_scenario
-from sim.model.rules import presence
+from sim.model.updates import presence
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 

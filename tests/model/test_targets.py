@@ -9,7 +9,7 @@ import numpy as np
 from sim.engine.runner import prepare, run_scenario
 from sim.engine.seeds import stream_factory
 from sim.model.model import EscalationModel
-from sim.model.rules import targeted, targeted_hits
+from sim.model.updates import targeted, targeted_hits
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 

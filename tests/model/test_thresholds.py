@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.engine.runner import run_scenario
-from sim.model.rules import threshold_cap
+from sim.model.updates import threshold_cap
 from sim.scenario.loader import load_scenario
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini.yaml"
