@@ -1,6 +1,8 @@
 """Shared fixtures: the small generic scenario of tests/data/mini.yaml, and one headless
 chromium for the whole session (Playwright's sync API allows one instance at a time, so the app
-and report browser tests share it, in whatever order they run)."""
+and report browser tests share it, in whatever order they run). Also the hypothesis profile:
+no per-example deadline, because these machines are shared and a busy neighbour made
+property tests fail on time, not on a property (test_chunk_plan once, under load)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+
+settings.register_profile("shared-machine", deadline=None)
+settings.load_profile("shared-machine")
 
 DATA_DIR = Path(__file__).parent / "data"
 """Scenario files shared by the tests (mini.yaml and its variants)."""
