@@ -191,27 +191,6 @@ def logit_exponents(
 
 
 @_compiled
-def _inverse_cdf(weights: np.ndarray, c: int, u: float) -> int:
-    """The sample_index of column ``c`` of ``weights`` (K, C) (same sums in the same order)."""
-    last = weights.shape[0] - 1
-    total = weights[0, c]
-    for k in range(1, last + 1):
-        total += weights[k, c]
-    threshold = u * total
-    acc, count = weights[0, c], 0
-    for k in range(last):
-        if k:
-            acc += weights[k, c]
-        if acc <= threshold:
-            count += 1
-    if count == last and weights[last, c] <= 0.0:
-        for k in range(last, -1, -1):
-            if weights[k, c] > 0.0:
-                return k
-    return count
-
-
-@_compiled
 def choose(
     weights: np.ndarray,
     cols: np.ndarray,
@@ -234,22 +213,27 @@ def choose(
     ``steady`` (K,) bool; the u's and inconsistency (N,)."""
     k_n = weights.shape[0]
     wide = allowed.shape[1] > 1
-    choice = np.full(n, labels[status_quo], dtype=np.int64)
-    pool = np.empty((k_n, 1))
     drawn = sample_index(weights, u_choice[cols])  # row by row: the sums vectorise
+    trembling = np.zeros(cols.size, dtype=np.bool_)
     for c in range(cols.size):
-        r, idx = cols[c], drawn[c]
-        if u_tremble[r] < inconsistency[r] and not steady[idx]:
-            some = False
+        r = cols[c]
+        trembling[c] = u_tremble[r] < inconsistency[r] and not steady[drawn[c]]
+    shaky = cols[trembling]  # only these runs (a few percent) need the random pick
+    pool = np.zeros((k_n, shaky.size))  # 0/1 weights: the allowed erratic acts, else all allowed
+    for t in range(shaky.size):
+        col = shaky[t] if wide else 0
+        some = False
+        for k in range(k_n):
+            if allowed[k, col] and erratic[k]:
+                pool[k, t] = 1.0
+                some = True
+        if not some:
             for k in range(k_n):
-                ok = allowed[k, r if wide else 0]
-                pool[k, 0] = 1.0 if ok and erratic[k] else 0.0
-                some = some or (ok and erratic[k])
-            if not some:
-                for k in range(k_n):
-                    pool[k, 0] = 1.0 if allowed[k, r if wide else 0] else 0.0
-            idx = _inverse_cdf(pool, 0, u_pick[r])
-        choice[r] = labels[idx]
+                pool[k, t] = 1.0 if allowed[k, col] else 0.0
+    drawn[trembling] = sample_index(pool, u_pick[shaky])
+    choice = np.full(n, labels[status_quo], dtype=np.int64)
+    for c in range(cols.size):
+        choice[cols[c]] = labels[drawn[c]]
     return choice
 
 
