@@ -46,12 +46,17 @@ def terms_utility(x: np.ndarray, ideal: np.ndarray, salience: np.ndarray) -> np.
 
 
 def acceptance_margin(
-    deal_utility: np.ndarray, reservation_utility: np.ndarray, deal_weight: np.ndarray, going_on: np.ndarray
+    deal_utility: np.ndarray,
+    reservation_utility: np.ndarray,
+    deal_weight: np.ndarray,
+    going_on: np.ndarray,
+    cols: np.ndarray,
 ) -> np.ndarray:
-    """M = w_deal (U(x) - U(r)) + g, utility points (N,); ``going_on`` g is the net cost of going
-    on without a deal (pain of pressure and the risk of war, minus duress and the value of
-    waiting), so a side that suffers more from delay accepts worse terms."""
-    return deal_weight * (deal_utility - reservation_utility) + going_on
+    """M = w_deal (U(x) - U(r)) + g, utility points, in the runs ``cols`` (C,): ``deal_utility``
+    (C,), the others (N,); ``going_on`` g is the net cost of going on without a deal (pain of
+    pressure and the risk of war, minus duress and the value of waiting), so a side that suffers
+    more from delay accepts worse terms. One compiled pass (kernels.acceptance_margin)."""
+    return kernels.acceptance_margin(deal_utility, reservation_utility, deal_weight, going_on, cols)
 
 
 def logistic(z: np.ndarray) -> np.ndarray:
@@ -191,7 +196,7 @@ class BargainTable:
 
     # ---- per-actor values (on a subset ``cols`` of the runs: offers are rare) ---------------------
 
-    def going_on_all(self, m: EscalationModel, i: int) -> np.ndarray:
+    def going_on(self, m: EscalationModel, i: int) -> np.ndarray:
         """g_i (N,): the net cost to actor i of going on without a deal, utility points, in every
         run (computed once per step for each actor that needs it, read many times)."""
         if self._going_on_step != m.steps:
@@ -201,10 +206,6 @@ class BargainTable:
             self._going_on[i] = going_on_cost(m, i)
         return self._going_on[i]
 
-    def going_on(self, m: EscalationModel, i: int, cols: np.ndarray) -> np.ndarray:
-        """g_i in runs ``cols``."""
-        return self.going_on_all(m, i)[cols]
-
     def utility(self, i: int, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """U_i(x) of terms ``x`` (I, len(cols)) in runs ``cols``, with the saliences normalised
         once per run: sum_k share_ik (1 - |x_k - ideal_ik|) + indifferent_i (terms_utility
@@ -213,11 +214,9 @@ class BargainTable:
 
     def margin(self, m: EscalationModel, i: int, utility: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """M_i(x): how much better terms worth ``utility`` = U_i(x) (len(cols),) are for actor i
-        than going on (acceptance_margin in runs ``cols``; kernels.acceptance_margin)."""
+        than going on, in runs ``cols``."""
         weight = self.constants["deal_weight"]
-        return kernels.acceptance_margin(
-            utility, self.reservation_utility[i], weight, self.going_on_all(m, i), cols
-        )
+        return acceptance_margin(utility, self.reservation_utility[i], weight, self.going_on(m, i), cols)
 
     # ---- the step -------------------------------------------------------------------------------
 
@@ -366,7 +365,7 @@ class BargainTable:
         lam = m.dynamics["logit_precision"][cols]
         w = np.maximum(self.constants["deal_weight"][cols], 1e-12)
         audience = self.constants["audience_cost"][cols] * self.refused[j, cols]
-        slack = self.going_on(m, j, cols) - audience - aim_margin(lam)
+        slack = self.going_on(m, j)[cols] - audience - aim_margin(lam)
         need = self.reservation_utility[j, cols] - slack / w
         return best_acceptable(mine, (p.ideal[j][:, cols], p.salience[j][:, cols]), need)
 
