@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
+
+import cli_helpers
+from cli_helpers import ROOT
 
 from sim.engine.runner import run_scenario
 from sim.scenario.loader import load_scenario
 
 
-def sim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return cli_helpers.sim(*args, cwd=cwd, timeout=300)  # runs take longer than validate/show
 
 
 def test_new_writes_a_template_that_runs_sensibly(tmp_path: Path) -> None:

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+import cli_helpers
 import pandas as pd
+from cli_helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "data" / "mini.yaml"
 
 
 def sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return cli_helpers.sim(*args, cwd=cwd, timeout=600)  # runs take longer than validate/show
 
 
 def test_run_prints_intervals_and_writes_results(tmp_path: Path) -> None:
